@@ -1,0 +1,10 @@
+//! The training engine. Nothing here touches the web: every constructor takes a burn
+//! `Device`, and every test runs natively on burn's CPU (flex) device.
+
+pub mod data;
+pub mod loss;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod settings;
+pub mod toy;

@@ -1,0 +1,118 @@
+//! Multi-layer perceptrons for the 2-D demos: the generator maps noise to points, the
+//! discriminator maps points to one logit (or critic value).
+//!
+//! Weights are drawn from our seeded RNG on the CPU and uploaded (see `rng`), so one seed gives
+//! the same initial networks on every backend.
+
+use crate::core::rng::SeededRng;
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::{activation, Device, Tensor, TensorData};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    Relu,
+    LeakyRelu,
+    Tanh,
+    Elu,
+}
+
+impl Activation {
+    pub const NAMES: &'static [&'static str] = &["relu", "leaky", "tanh", "elu"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "relu" => Some(Self::Relu),
+            "leaky" => Some(Self::LeakyRelu),
+            "tanh" => Some(Self::Tanh),
+            "elu" => Some(Self::Elu),
+            _ => None,
+        }
+    }
+
+    pub fn apply<const D: usize>(self, x: Tensor<D>) -> Tensor<D> {
+        match self {
+            Self::Relu => activation::relu(x),
+            Self::LeakyRelu => activation::leaky_relu(x, 0.2),
+            Self::Tanh => activation::tanh(x),
+            Self::Elu => activation::elu(x, 1.0),
+        }
+    }
+}
+
+/// Shape of an MLP: `input → hidden × width → output`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MlpShape {
+    pub input: usize,
+    pub hidden_layers: usize,
+    pub width: usize,
+    pub output: usize,
+    pub activation: Activation,
+}
+
+impl MlpShape {
+    /// Builds the network with PyTorch's default initialisation, U(±1/√fan_in), from `rng`.
+    pub fn init(&self, rng: &mut SeededRng, device: &Device) -> Mlp {
+        let mut dims = vec![self.input];
+        dims.extend(std::iter::repeat_n(self.width, self.hidden_layers));
+        dims.push(self.output);
+        let layers = dims
+            .windows(2)
+            .map(|w| seeded_linear(w[0], w[1], rng, device))
+            .collect();
+        Mlp { layers, activation: self.activation }
+    }
+}
+
+fn seeded_linear(d_in: usize, d_out: usize, rng: &mut SeededRng, device: &Device) -> Linear {
+    let bound = 1.0 / (d_in as f32).sqrt();
+    let weight: Vec<f32> = (0..d_in * d_out).map(|_| rng.uniform_in(-bound, bound)).collect();
+    let bias: Vec<f32> = (0..d_out).map(|_| rng.uniform_in(-bound, bound)).collect();
+    Linear {
+        weight: Param::from_data(TensorData::new(weight, [d_in, d_out]), device),
+        bias: Some(Param::from_data(TensorData::new(bias, [d_out]), device)),
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Mlp {
+    pub layers: Vec<Linear>,
+    #[module(skip)]
+    pub activation: Activation,
+}
+
+impl Mlp {
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        // x: [batch, input]
+        let last = self.layers.len() - 1;
+        let mut h = x;
+        for (i, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(h); // [batch, width] (or [batch, output] for the last layer)
+            if i < last {
+                h = self.activation.apply(h);
+            }
+        }
+        h // [batch, output]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_seeded_init() {
+        let device = Device::flex();
+        let shape = MlpShape { input: 3, hidden_layers: 2, width: 16, output: 2, activation: Activation::Relu };
+        let a = shape.init(&mut SeededRng::new(5), &device);
+        let b = shape.init(&mut SeededRng::new(5), &device);
+        assert_eq!(a.layers.len(), 3);
+        let x = Tensor::<2>::ones([4, 3], &device);
+        let ya = a.forward(x.clone()).into_data().try_to_vec::<f32>().unwrap();
+        let yb = b.forward(x).into_data().try_to_vec::<f32>().unwrap();
+        assert_eq!(ya.len(), 8);
+        assert_eq!(ya, yb);
+        let zero_hidden = MlpShape { hidden_layers: 0, ..shape };
+        assert_eq!(zero_hidden.init(&mut SeededRng::new(1), &device).layers.len(), 1);
+    }
+}

@@ -1,0 +1,262 @@
+//! One typed table of every setting a demo has: key, type, range, default and a label.
+//!
+//! The same table validates the URL, the UI controls and the automation API (`set(key, v)`),
+//! and writes the URL back, so a link always names every setting (tensorflow/playground's
+//! scheme). Unknown keys are ignored; a bad value keeps the default and yields a notice.
+
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    Int { min: i64, max: i64 },
+    Float { min: f64, max: f64 },
+    Choice(&'static [&'static str]),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    pub key: &'static str,
+    pub kind: Kind,
+    pub default: &'static str,
+    pub label: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Choice(&'static str),
+}
+
+impl Value {
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => format_float(*f),
+            Value::Choice(s) => s.to_string(),
+        }
+    }
+}
+
+/// Shortest text that parses back to the same f64 (Rust's `Display` is round-trip exact).
+fn format_float(f: f64) -> String {
+    format!("{f}")
+}
+
+impl Spec {
+    /// Parse and range-check a value written as text (URL, form field or API).
+    pub fn parse(&self, raw: &str) -> Result<Value, String> {
+        let raw = raw.trim();
+        match self.kind {
+            Kind::Int { min, max } => {
+                let v: i64 = raw.parse().map_err(|_| format!("{} must be a whole number, got “{raw}”", self.key))?;
+                if v < min || v > max {
+                    return Err(format!("{} must be between {min} and {max}, got {v}", self.key));
+                }
+                Ok(Value::Int(v))
+            }
+            Kind::Float { min, max } => {
+                let v: f64 = raw.parse().map_err(|_| format!("{} must be a number, got “{raw}”", self.key))?;
+                if !v.is_finite() || v < min || v > max {
+                    return Err(format!("{} must be between {min} and {max}, got {raw}", self.key));
+                }
+                Ok(Value::Float(v))
+            }
+            Kind::Choice(options) => options
+                .iter()
+                .find(|o| **o == raw)
+                .map(|o| Value::Choice(o))
+                .ok_or_else(|| format!("{} must be one of {}, got “{raw}”", self.key, options.join(", "))),
+        }
+    }
+
+    fn default_value(&self) -> Value {
+        // The table's defaults are tested to parse (see tests), so this cannot fail.
+        self.parse(self.default).unwrap_or_else(|e| panic!("bad default in settings table: {e}"))
+    }
+}
+
+/// Current values of one demo's settings.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    table: &'static [Spec],
+    values: BTreeMap<&'static str, Value>,
+}
+
+impl PartialEq for Settings {
+    fn eq(&self, other: &Self) -> bool {
+        self.values == other.values
+    }
+}
+
+impl Settings {
+    pub fn defaults(table: &'static [Spec]) -> Self {
+        let values = table.iter().map(|s| (s.key, s.default_value())).collect();
+        Self { table, values }
+    }
+
+    pub fn table(&self) -> &'static [Spec] {
+        self.table
+    }
+
+    pub fn spec(&self, key: &str) -> Option<&'static Spec> {
+        self.table.iter().find(|s| s.key == key)
+    }
+
+    /// Applies `key=raw` pairs (e.g. a query string); returns one notice per refused pair.
+    /// Keys not in the table are ignored, as links from newer versions may carry them.
+    pub fn from_pairs<'a>(table: &'static [Spec], pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (Self, Vec<String>) {
+        let mut s = Self::defaults(table);
+        let mut notices = Vec::new();
+        for (k, v) in pairs {
+            if let Some(spec) = s.spec(k) {
+                if let Err(e) = s.set(k, v) {
+                    notices.push(format!("{e}; using the default {}", spec.default));
+                }
+            }
+        }
+        (s, notices)
+    }
+
+    pub fn set(&mut self, key: &str, raw: &str) -> Result<(), String> {
+        let spec = self.spec(key).ok_or_else(|| format!("unknown setting “{key}”"))?;
+        let v = spec.parse(raw)?;
+        self.values.insert(spec.key, v);
+        Ok(())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.values.get(key)
+    }
+
+    pub fn text(&self, key: &str) -> String {
+        self.get(key).map(Value::to_text).unwrap_or_default()
+    }
+
+    pub fn int(&self, key: &str) -> i64 {
+        match self.values.get(key) {
+            Some(Value::Int(i)) => *i,
+            other => panic!("setting {key} is not an int: {other:?}"),
+        }
+    }
+
+    pub fn float(&self, key: &str) -> f64 {
+        match self.values.get(key) {
+            Some(Value::Float(f)) => *f,
+            Some(Value::Int(i)) => *i as f64,
+            other => panic!("setting {key} is not a number: {other:?}"),
+        }
+    }
+
+    pub fn choice(&self, key: &str) -> &'static str {
+        match self.values.get(key) {
+            Some(Value::Choice(c)) => c,
+            other => panic!("setting {key} is not a choice: {other:?}"),
+        }
+    }
+
+    /// Every setting as `key=value` pairs in table order (the link format).
+    pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
+        self.table.iter().map(|s| (s.key, self.text(s.key))).collect()
+    }
+
+    /// `key=value&…` with values percent-encoded where needed.
+    pub fn to_query(&self) -> String {
+        self.to_pairs().iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+    }
+
+    /// Parses a query string (with or without the leading `?`).
+    pub fn from_query(table: &'static [Spec], query: &str) -> (Self, Vec<String>) {
+        let pairs: Vec<(String, String)> = query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (decode(k), decode(v))
+            })
+            .collect();
+        Self::from_pairs(table, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    }
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+fn decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::toy::TOY_SETTINGS;
+
+    #[test]
+    fn every_default_parses_and_round_trips_through_a_link() {
+        let s = Settings::defaults(TOY_SETTINGS);
+        let (back, notices) = Settings::from_query(TOY_SETTINGS, &s.to_query());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn bad_values_fall_back_to_defaults_with_a_notice_and_unknown_keys_are_ignored() {
+        let (s, notices) = Settings::from_query(TOY_SETTINGS, "?lrD=abc&batch=0&loss=nope&seed=42&zzz=1&lrG=0.002&bad%ZZ=%");
+        assert_eq!(notices.len(), 3, "{notices:?}");
+        assert!(notices[0].contains("lrD"));
+        assert_eq!(s.int("seed"), 42);
+        assert_eq!(s.float("lrG"), 0.002);
+        let d = Settings::defaults(TOY_SETTINGS);
+        assert_eq!(s.float("lrD"), d.float("lrD"));
+        assert_eq!(s.int("batch"), d.int("batch"));
+        assert_eq!(s.choice("loss"), d.choice("loss"));
+    }
+
+    #[test]
+    fn range_checks_refuse_out_of_range_and_non_finite() {
+        let mut s = Settings::defaults(TOY_SETTINGS);
+        assert!(s.set("lrD", "1e9").is_err());
+        assert!(s.set("lrD", "NaN").is_err());
+        assert!(s.set("lrD", "inf").is_err());
+        assert!(s.set("gLayers", "7").is_err());
+        assert!(s.set("gLayers", "6").is_ok());
+        assert!(s.set("nope", "1").is_err());
+    }
+
+    #[test]
+    fn decode_survives_arbitrary_text() {
+        for q in ["%", "%%", "a=%4", "=%E2%82", "%zz=1", "&&&=", "a=b=c", "é=ü%"] {
+            let _ = Settings::from_query(TOY_SETTINGS, q);
+        }
+        assert_eq!(decode("a%20b+c"), "a b c");
+        assert_eq!(encode("a b/é"), "a%20b%2F%C3%A9");
+    }
+}
