@@ -6,6 +6,7 @@
 //! so a web import in `core` fails the native build.
 
 pub mod core;
+pub mod draw;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -244,6 +244,7 @@ mod tests {
     fn range_checks_refuse_out_of_range_and_non_finite() {
         let mut s = Settings::defaults(TOY_SETTINGS);
         assert!(s.set("lrD", "1e9").is_err());
+        assert!(s.set("lrD", "0").is_err());
         assert!(s.set("lrD", "NaN").is_err());
         assert!(s.set("lrD", "inf").is_err());
         assert!(s.set("gLayers", "7").is_err());

@@ -9,6 +9,7 @@ use crate::core::rng::SeededRng;
 use crate::core::settings::{Kind, Settings, Spec};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{activation, Device, Tensor, TensorData};
+use std::future::Future;
 
 const OPTS: Kind = Kind::Choice(OptimizerKind::NAMES);
 
@@ -27,8 +28,8 @@ pub const TOY_SETTINGS: &[Spec] = &[
     Spec { key: "loss", kind: Kind::Choice(GanLoss::NAMES), default: "ns", label: "Loss" },
     Spec { key: "optD", kind: OPTS, default: "adam", label: "D optimiser" },
     Spec { key: "optG", kind: OPTS, default: "adam", label: "G optimiser" },
-    Spec { key: "lrD", kind: Kind::Float { min: 1e-6, max: 10.0 }, default: "0.001", label: "D learning rate" },
-    Spec { key: "lrG", kind: Kind::Float { min: 1e-6, max: 10.0 }, default: "0.001", label: "G learning rate" },
+    Spec { key: "lrD", kind: Kind::Float { min: 1e-6, max: 1000.0 }, default: "0.001", label: "D learning rate" },
+    Spec { key: "lrG", kind: Kind::Float { min: 1e-6, max: 1000.0 }, default: "0.001", label: "G learning rate" },
     Spec { key: "beta1", kind: Kind::Float { min: 0.0, max: 0.999 }, default: "0.5", label: "Adam β1 / momentum" },
     Spec { key: "beta2", kind: Kind::Float { min: 0.0, max: 0.9999 }, default: "0.999", label: "Adam β2" },
     Spec { key: "kD", kind: Kind::Int { min: 1, max: 20 }, default: "1", label: "D steps" },
@@ -221,27 +222,54 @@ impl ToyGan {
     }
 
     /// Reads the views' data back with one async transfer (the only kind WebGPU allows).
-    pub async fn snapshot(&self) -> Result<ToySnapshot, String> {
-        let data = self.view_tensor().into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
-        let v = data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))?;
-        let fake_end = 2 + 2 * VIEW_SAMPLES;
-        Ok(ToySnapshot {
-            step: self.step,
-            loss_d: v[0],
-            loss_g: v[1],
-            fake: v[2..fake_end].to_vec(),
-            d_grid: v[fake_end..].to_vec(),
-            d_is_probability: self.config.loss.outputs_probability(),
-        })
+    /// The future owns what it reads, so the trainer is free again as soon as this returns.
+    pub fn snapshot(&self) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
+        let tensor = self.view_tensor();
+        let (step, d_is_probability) = (self.step, self.config.loss.outputs_probability());
+        async move {
+            let v = read_f32(tensor).await?;
+            let fake_end = 2 + 2 * VIEW_SAMPLES;
+            Ok(ToySnapshot {
+                step,
+                loss_d: v[0],
+                loss_g: v[1],
+                fake: v[2..fake_end].to_vec(),
+                d_grid: v[fake_end..].to_vec(),
+                d_is_probability,
+            })
+        }
     }
 
-    /// `n` fresh generated samples (not the fixed view batch), read back asynchronously.
-    pub async fn samples(&mut self, n: usize) -> Result<Vec<f32>, String> {
+    /// `n` fresh generated samples (not the fixed view batch) as `[n, 2]`, read asynchronously.
+    pub fn samples(&mut self, n: usize) -> impl Future<Output = Result<Vec<f32>, String>> + 'static {
         let z = noise(n, self.config.latent_dim, &mut self.noise_rng, &self.device);
-        let x = self.generator.forward(z).detach();
-        let data = x.into_data_async().await.map_err(|e| format!("{e:?}"))?;
-        data.try_to_vec::<f32>().map_err(|e| format!("{e:?}"))
+        read_f32(self.generator.forward(z).detach().reshape([2 * n]))
     }
+
+    /// Applies a new configuration without losing training state when only settings that the
+    /// running networks and optimisers can absorb changed (learning rates, step ratio, loss,
+    /// batch). Returns false when the networks or optimisers must be rebuilt (a reset).
+    pub fn apply_live(&mut self, new: &ToyConfig) -> bool {
+        let live = ToyConfig {
+            lr_d: new.lr_d,
+            lr_g: new.lr_g,
+            k_d: new.k_d,
+            k_g: new.k_g,
+            loss: new.loss,
+            batch: new.batch,
+            ..self.config.clone()
+        };
+        if live != *new {
+            return false;
+        }
+        self.config = live;
+        true
+    }
+}
+
+async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
 }
 
 /// Standard normal noise `[n, dim]` from the seeded CPU stream.

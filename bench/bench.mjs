@@ -1,0 +1,42 @@
+// Benchmark (not a test): steps/s and fps of /toy per backend in headless chromium, measured
+// side by side in one run. Usage: node bench/bench.mjs [--seconds 15] [--query "gWidth=64"]
+// Prints one row per backend; figures in README/docs come from this script.
+import { launch, serve, openPage, waitStatus } from '../tests/browser/harness.mjs';
+
+const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
+const seconds = Number(arg('seconds', 15));
+const query = arg('query', '');
+const backends = arg('backends', 'cpu,webgpu').split(',');
+
+const server = await serve();
+const browser = await launch();
+const rows = [];
+try {
+  for (const backend of backends) {
+    const t0 = Date.now();
+    const page = await openPage(browser, `${server.url}/toy?backend=${backend}&${query}`);
+    await waitStatus(page, (s) => s.backend !== null && s.losses.d !== null, 180_000);
+    const ready = await page.evaluate(() => window.ganPlayground.status());
+    const startupMs = Date.now() - t0;
+    await page.evaluate(() => window.ganPlayground.step(1)); // compile kernels before timing
+    await page.evaluate(() => window.ganPlayground.play());
+    const start = await page.evaluate(() => ({ step: window.ganPlayground.status().step, t: performance.now() }));
+    const fpsSamples = [];
+    for (let i = 0; i < seconds; i++) {
+      await page.waitForTimeout(1000);
+      fpsSamples.push((await page.evaluate(() => window.ganPlayground.status())).fps);
+    }
+    const end = await page.evaluate(() => ({ step: window.ganPlayground.status().step, t: performance.now() }));
+    await page.evaluate(() => window.ganPlayground.pause());
+    const stepsPerSec = ((end.step - start.step) * 1000) / (end.t - start.t);
+    const fps = fpsSamples.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, fpsSamples.length - 1);
+    rows.push({ backend: ready.backend, adapter: ready.adapter, startupMs, steps: end.step - start.step, stepsPerSec: +stepsPerSec.toFixed(1), fps: +fps.toFixed(1) });
+    if (page.errors.length) console.error(page.errors);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(`/toy ${query || '(defaults: G 2→64→64→2, D 2→64→64→1, batch 256, Adam, 1:1)'}, ${seconds} s per backend`);
+console.table(rows);

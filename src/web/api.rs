@@ -1,0 +1,233 @@
+//! `window.ganPlayground`, the automation API used by tests, benchmarks and lecturers' slides,
+//! and the `postMessage` bridge that exposes the same commands to a page embedding us in an
+//! iframe. Both go through `dispatch`, so they cannot drift apart. See docs/api.md.
+
+use crate::core::settings::{Settings, Value};
+use crate::web::js;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+/// What the page currently shows about the run (`status()`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    pub backend: Option<&'static str>,
+    pub adapter: String,
+    pub running: bool,
+    pub step: u64,
+    pub steps_per_sec: f64,
+    pub fps: f64,
+    pub loss_d: Option<f32>,
+    pub loss_g: Option<f32>,
+    pub metrics: Vec<(&'static str, f64)>,
+    pub error: Option<String>,
+}
+
+/// What a demo page offers to the API. Registered while the page is mounted.
+pub trait Demo {
+    /// Stops the run for good (the page is going away).
+    fn shutdown(&self);
+    fn status(&self) -> Status;
+    fn play(&self);
+    fn pause(&self);
+    /// Resolves once `n` more steps are trained and drawn.
+    fn step(&self, n: u64) -> js_sys::Promise;
+    /// Resolves once the new run has drawn its first frame.
+    fn reset(&self) -> js_sys::Promise;
+    fn settings(&self) -> Settings;
+    fn set(&self, key: &str, raw: &str) -> Result<(), String>;
+    /// Resolves to `n` samples (2-D demos: `[[x, y], …]`).
+    fn samples(&self, n: usize) -> js_sys::Promise;
+}
+
+thread_local! {
+    static DEMO: RefCell<Option<Rc<dyn Demo>>> = const { RefCell::new(None) };
+    static NAVIGATE: RefCell<Option<Rc<dyn Fn(&str)>>> = const { RefCell::new(None) };
+}
+
+pub fn register(demo: Rc<dyn Demo>) {
+    DEMO.with(|d| *d.borrow_mut() = Some(demo));
+}
+
+/// Removes the current demo and stops its run.
+pub fn unregister() {
+    if let Some(demo) = DEMO.with(|d| d.borrow_mut().take()) {
+        demo.shutdown();
+    }
+}
+
+pub fn with_demo<R>(f: impl FnOnce(&Rc<dyn Demo>) -> R) -> Option<R> {
+    let demo = DEMO.with(|d| d.borrow().clone());
+    demo.as_ref().map(f)
+}
+
+pub fn set_navigate(f: Rc<dyn Fn(&str)>) {
+    NAVIGATE.with(|n| *n.borrow_mut() = Some(f));
+}
+
+fn value_to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Int(i) => JsValue::from_f64(*i as f64),
+        Value::Float(f) => JsValue::from_f64(*f),
+        Value::Choice(c) => JsValue::from_str(c),
+    }
+}
+
+/// A JS argument as the text the settings table parses.
+fn arg_text(v: &JsValue) -> String {
+    if let Some(s) = v.as_string() {
+        s
+    } else if let Some(f) = v.as_f64() {
+        format!("{f}")
+    } else if let Some(b) = v.as_bool() {
+        b.to_string()
+    } else {
+        String::new()
+    }
+}
+
+fn status_js() -> JsValue {
+    let route = js::window().location().pathname().unwrap_or_default();
+    let s = with_demo(|d| d.status()).unwrap_or_default();
+    let opt_f = |v: Option<f32>| v.map(|x| JsValue::from_f64(x as f64)).unwrap_or(JsValue::NULL);
+    let metrics = js::object(s.metrics.iter().map(|(k, v)| (*k, JsValue::from_f64(*v))).collect());
+    js::object(vec![
+        ("route", route.into()),
+        ("backend", s.backend.map(JsValue::from_str).unwrap_or(JsValue::NULL)),
+        ("adapter", s.adapter.into()),
+        ("running", s.running.into()),
+        ("step", JsValue::from_f64(s.step as f64)),
+        ("stepsPerSec", s.steps_per_sec.into()),
+        ("fps", s.fps.into()),
+        ("losses", js::object(vec![("d", opt_f(s.loss_d)), ("g", opt_f(s.loss_g))])),
+        ("metrics", metrics),
+        ("error", s.error.map(JsValue::from).unwrap_or(JsValue::NULL)),
+    ])
+}
+
+fn no_demo() -> JsValue {
+    js::object(vec![("ok", false.into()), ("error", "this page has no demo running".into())])
+}
+
+fn resolved(v: JsValue) -> js_sys::Promise {
+    js_sys::Promise::resolve(&v)
+}
+
+/// Waits `n` animation frames (lets a route change mount its page).
+async fn frames(n: usize) {
+    for _ in 0..n {
+        js::next_frame().await;
+    }
+}
+
+/// Runs one API command. Every command answers a Promise; none throws.
+pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
+    match cmd {
+        "status" => resolved(status_js()),
+        "play" | "pause" => {
+            let play = cmd == "play";
+            let ok = with_demo(|d| if play { d.play() } else { d.pause() }).is_some();
+            resolved(if ok { status_js() } else { no_demo() })
+        }
+        "step" => {
+            let n = arg(0).as_f64().unwrap_or(1.0);
+            if !(n >= 1.0 && n <= 1e6) {
+                return resolved(js::object(vec![("ok", false.into()), ("error", "step(n) needs 1 ≤ n ≤ 1000000".into())]));
+            }
+            with_demo(|d| d.step(n as u64)).unwrap_or_else(|| resolved(no_demo()))
+        }
+        "reset" => with_demo(|d| d.reset()).unwrap_or_else(|| resolved(no_demo())),
+        "get" => {
+            let key = arg_text(&arg(0));
+            resolved(with_demo(|d| d.settings().get(&key).map(value_to_js)).flatten().unwrap_or(JsValue::UNDEFINED))
+        }
+        "set" => {
+            let (key, raw) = (arg_text(&arg(0)), arg_text(&arg(1)));
+            let result = with_demo(|d| d.set(&key, &raw)).unwrap_or_else(|| Err("this page has no demo running".into()));
+            resolved(match result {
+                Ok(()) => js::object(vec![("ok", true.into()), ("error", JsValue::NULL)]),
+                Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
+            })
+        }
+        "config" => resolved(
+            with_demo(|d| {
+                let s = d.settings();
+                js::object(s.table().iter().filter_map(|spec| s.get(spec.key).map(|v| (spec.key, value_to_js(v)))).collect())
+            })
+            .unwrap_or_else(|| js::object(vec![])),
+        ),
+        "samples" => {
+            let n = arg(0).as_f64().unwrap_or(100.0);
+            if !(n >= 1.0 && n <= 100_000.0) {
+                return resolved(js::object(vec![("ok", false.into()), ("error", "samples(n) needs 1 ≤ n ≤ 100000".into())]));
+            }
+            with_demo(|d| d.samples(n as usize)).unwrap_or_else(|| resolved(no_demo()))
+        }
+        "goto" => {
+            let route = arg_text(&arg(0));
+            let nav = NAVIGATE.with(|n| n.borrow().clone());
+            future_to_promise(async move {
+                match nav {
+                    Some(nav) => {
+                        nav(&route);
+                        frames(2).await;
+                        Ok(status_js())
+                    }
+                    None => Ok(no_demo()),
+                }
+            })
+        }
+        other => resolved(js::object(vec![("ok", false.into()), ("error", format!("unknown command “{other}”").into())])),
+    }
+}
+
+/// Installs `window.ganPlayground` and the `postMessage` listener.
+pub fn install() {
+    let window = js::window();
+    let api = js_sys::Object::new();
+    for cmd in ["status", "play", "pause", "step", "reset", "get", "set", "config", "samples", "goto"] {
+        let f = Closure::<dyn Fn(JsValue, JsValue) -> js_sys::Promise>::new(move |a: JsValue, b: JsValue| dispatch(cmd, &[a, b]));
+        js::set(&api, cmd, f.as_ref().clone());
+        f.forget(); // lives as long as the page
+    }
+    // status() and config() are synchronous in the API (the bridge still answers with a promise).
+    for cmd in ["status", "config"] {
+        let f = Closure::<dyn Fn() -> JsValue>::new(move || match cmd {
+            "status" => status_js(),
+            _ => with_demo(|d| {
+                let s = d.settings();
+                js::object(s.table().iter().filter_map(|spec| s.get(spec.key).map(|v| (spec.key, value_to_js(v)))).collect())
+            })
+            .unwrap_or_else(|| js::object(vec![])),
+        });
+        js::set(&api, cmd, f.as_ref().clone());
+        f.forget();
+    }
+    js::set(&window, "ganPlayground", api);
+
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
+        let data = event.data();
+        if js::get(&data, "type").as_string().as_deref() != Some("ganPlayground") {
+            return;
+        }
+        let id = js::get(&data, "id");
+        let cmd = js::get(&data, "cmd").as_string().unwrap_or_default();
+        let args: Vec<JsValue> = js_sys::Array::from(&js::get(&data, "args")).iter().collect();
+        let source = event.source();
+        let promise = dispatch(&cmd, &args);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = JsFuture::from(promise).await.unwrap_or_else(|e| e);
+            let reply = js::object(vec![("type", "ganPlayground:reply".into()), ("id", id), ("result", result)]);
+            if let Some(source) = source {
+                let post: Option<js_sys::Function> = js::get(&source, "postMessage").dyn_into().ok();
+                if let Some(post) = post {
+                    let _ = post.call2(&source, &reply, &JsValue::from_str("*"));
+                }
+            }
+        });
+    });
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    on_message.forget();
+}

@@ -1,0 +1,99 @@
+//! The app shell: header, routes and the landing page. Routes are paths (`/toy`, …), handled
+//! by leptos_router; see docs/architecture.md for why (and how static hosting serves them).
+
+use crate::web::{api, toy::ToyPage};
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+use std::rc::Rc;
+
+pub struct DemoCard {
+    pub route: &'static str,
+    pub title: &'static str,
+    pub blurb: &'static str,
+    pub ready: bool,
+}
+
+pub const DEMOS: &[DemoCard] = &[
+    DemoCard { route: "/toy", title: "Toy 2-D lab", blurb: "Watch a generator learn a 2-D distribution against a discriminator you can see: samples, D(x) and the losses, live.", ready: true },
+    DemoCard { route: "/collapse", title: "Mode-collapse lab", blurb: "Make mode collapse happen on demand, count it like the papers do, and fix it live with unrolling, packing or a gradient penalty.", ready: false },
+    DemoCard { route: "/saddle", title: "Saddle-point lab", blurb: "The game V(x, y) = xy and Dirac-GAN: why simultaneous gradient steps spiral out and which update rules converge.", ready: false },
+    DemoCard { route: "/digits", title: "DCGAN digits", blurb: "Train a DCGAN on MNIST in the browser, watch digits form, and measure them with a classifier.", ready: false },
+];
+
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <Shell/>
+        </Router>
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let navigate = use_navigate();
+    api::set_navigate(Rc::new(move |route: &str| navigate(route, Default::default())));
+    view! {
+        <header class="top">
+            <A href="/" attr:class="brand">"GAN Playground"</A>
+            <nav aria-label="Demos">
+                {DEMOS.iter().map(|d| view! { <A href=d.route>{d.title}</A> }).collect_view()}
+            </nav>
+        </header>
+        <main>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/") view=Landing/>
+                <Route path=path!("/toy") view=ToyPage/>
+                <Route path=path!("/collapse") view=|| view! { <NotBuilt route="/collapse"/> }/>
+                <Route path=path!("/saddle") view=|| view! { <NotBuilt route="/saddle"/> }/>
+                <Route path=path!("/digits") view=|| view! { <NotBuilt route="/digits"/> }/>
+            </Routes>
+        </main>
+    }
+}
+
+#[component]
+fn Landing() -> impl IntoView {
+    view! {
+        <section class="landing">
+            <h1>"GAN Playground"</h1>
+            <p class="lede">
+                "Train small generative adversarial networks live in your browser, on your GPU (WebGPU) or CPU, "
+                "and see why they behave as they do."
+            </p>
+            <ul class="cards">
+                {DEMOS.iter().map(|d| view! {
+                    <li class="card" data-route=d.route>
+                        <h2><A href=d.route>{d.title}</A></h2>
+                        <p>{d.blurb}</p>
+                        <p class="badge">{if d.ready { "Ready" } else { "Coming soon" }}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn NotBuilt(route: &'static str) -> impl IntoView {
+    let card = DEMOS.iter().find(|d| d.route == route);
+    view! {
+        <section class="not-built">
+            <h1>{card.map(|c| c.title)}</h1>
+            <p>{card.map(|c| c.blurb)}</p>
+            <p class="notice">"This demo is not built yet. The toy 2-D lab is ready: "<A href="/toy">"open it"</A>"."</p>
+        </section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <section class="not-built">
+            <h1>"Page not found"</h1>
+            <p>"There is no page at this address. "<A href="/">"See all demos"</A>"."</p>
+        </section>
+    }
+}

@@ -1,0 +1,90 @@
+//! Picks the compute device: burn's WebGPU backend on a real GPU, its CPU backend (flex)
+//! otherwise. `auto` refuses software ("fallback") WebGPU adapters such as SwiftShader: on
+//! those the CPU backend is faster (see docs/backends.md). A failed WebGPU start is a message
+//! and a CPU fallback, never a panic.
+
+use crate::web::js;
+use burn::tensor::Device;
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Clone, Debug)]
+pub struct Compute {
+    pub device: Device,
+    /// "webgpu" or "cpu"
+    pub kind: &'static str,
+    /// Human-readable adapter description.
+    pub adapter: String,
+    /// Why the choice differs from the request, if it does.
+    pub notice: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+struct AdapterInfo {
+    description: String,
+    is_fallback: bool,
+}
+
+thread_local! {
+    // burn's wgpu runtime can be initialised once per page; keep the outcome.
+    static WGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+}
+
+fn cpu(notice: Option<String>) -> Compute {
+    Compute { device: Device::flex(), kind: "cpu", adapter: "CPU (burn flex, WebAssembly)".into(), notice }
+}
+
+/// Asks the browser for a WebGPU adapter, without creating a device.
+async fn probe_adapter() -> Result<AdapterInfo, String> {
+    let nav: wasm_bindgen::JsValue = js::window().navigator().into();
+    let gpu = js::get(&nav, "gpu");
+    if gpu.is_undefined() || gpu.is_null() {
+        return Err("this browser has no WebGPU (navigator.gpu is missing)".into());
+    }
+    let request: js_sys::Function = js::get(&gpu, "requestAdapter").dyn_into().map_err(|_| "navigator.gpu.requestAdapter is missing")?;
+    let promise: js_sys::Promise = request.call0(&gpu).map_err(|e| format!("requestAdapter failed: {e:?}"))?.dyn_into().map_err(|_| "requestAdapter did not return a promise")?;
+    let adapter = JsFuture::from(promise).await.map_err(|e| format!("requestAdapter failed: {e:?}"))?;
+    if adapter.is_null() || adapter.is_undefined() {
+        return Err("the browser offers no WebGPU adapter".into());
+    }
+    let info = js::get(&adapter, "info");
+    let text = |k: &str| js::get(&info, k).as_string().unwrap_or_default();
+    let is_fallback = js::get(&info, "isFallbackAdapter").as_bool().or_else(|| js::get(&adapter, "isFallbackAdapter").as_bool()).unwrap_or(false);
+    let parts: Vec<String> = [text("vendor"), text("architecture"), text("description")].into_iter().filter(|s| !s.is_empty()).collect();
+    let mut description = if parts.is_empty() { "WebGPU adapter".to_string() } else { parts.join(" ") };
+    if is_fallback {
+        description.push_str(" (software fallback adapter)");
+    }
+    Ok(AdapterInfo { description, is_fallback })
+}
+
+async fn wgpu_device() -> Result<Device, String> {
+    if let Some(done) = WGPU.with(|w| w.borrow().clone()) {
+        return done;
+    }
+    let result = Device::wgpu_options().init_async().await.map_err(|e| format!("WebGPU failed to start: {e}"));
+    WGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
+    result
+}
+
+/// Resolves a `backend` setting (`auto`, `webgpu`, `cpu`) to a device.
+pub async fn acquire(choice: &str) -> Compute {
+    if choice == "cpu" {
+        return cpu(None);
+    }
+    let adapter = match probe_adapter().await {
+        Ok(a) => a,
+        Err(e) => return cpu(Some(format!("{e}; running on the CPU backend instead."))),
+    };
+    if choice == "auto" && adapter.is_fallback {
+        return cpu(Some(format!(
+            "The only WebGPU adapter is a software one ({}); the CPU backend is faster there. Choose backend “webgpu” to use it anyway.",
+            adapter.description
+        )));
+    }
+    match wgpu_device().await {
+        Ok(device) => Compute { device, kind: "webgpu", adapter: adapter.description, notice: None },
+        Err(e) => cpu(Some(format!("{e}; running on the CPU backend instead."))),
+    }
+}

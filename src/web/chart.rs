@@ -1,0 +1,65 @@
+//! Line charts drawn with plotters on a canvas (axes, ticks, labels, legend).
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub color: RGBColor,
+    /// (x, y) points, x increasing.
+    pub points: &'a [(f64, f64)],
+}
+
+/// Draws `series` on `canvas`, sized to its CSS box at device resolution.
+pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Series]) -> Result<(), String> {
+    let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let finite = || series.iter().flat_map(|s| s.points.iter()).filter(|p| p.1.is_finite());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in finite() {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if x0 > x1 {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    if x1 - x0 < 1e-9 {
+        x1 = x0 + 1.0;
+    }
+    let pad = ((y1 - y0) * 0.08).max(1e-3);
+    let font = (12.0 * dpr) as u32;
+    let mut chart = ChartBuilder::on(&root)
+        .margin((6.0 * dpr) as u32)
+        .x_label_area_size((22.0 * dpr) as u32)
+        .y_label_area_size((40.0 * dpr) as u32)
+        .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_desc(x_label)
+        .label_style(("sans-serif", font))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for s in series {
+        let color = s.color;
+        chart
+            .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), color.stroke_width((1.5 * dpr) as u32)))
+            .map_err(|e| e.to_string())?
+            .label(s.name)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", font))
+        .background_style(WHITE.mix(0.8))
+        .border_style(RGBColor(200, 200, 200))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())?;
+    Ok(())
+}

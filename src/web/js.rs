@@ -1,0 +1,55 @@
+//! Small helpers over web-sys/js-sys used across the web layer.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("no window")
+}
+
+pub fn now_ms() -> f64 {
+    window().performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+}
+
+/// Resolves at the next animation frame: a real yield that lets the browser paint (a
+/// microtask "yield" would not). Animation frames stop in hidden tabs, so training pauses
+/// with them and resumes when the tab is shown again.
+pub async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().request_animation_frame(&resolve);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+pub fn set(obj: &JsValue, key: &str, value: impl Into<JsValue>) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value.into());
+}
+
+pub fn object(pairs: Vec<(&str, JsValue)>) -> JsValue {
+    let o: JsValue = js_sys::Object::new().into();
+    for (k, v) in pairs {
+        set(&o, k, v);
+    }
+    o
+}
+
+pub fn canvas_by_id(id: &str) -> Option<web_sys::HtmlCanvasElement> {
+    window().document()?.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// Sizes a canvas's backing store to its CSS box times the device pixel ratio (sharp on
+/// high-DPI screens); returns (width, height, ratio) in device pixels.
+pub fn fit_canvas(canvas: &web_sys::HtmlCanvasElement) -> (u32, u32, f64) {
+    let dpr = window().device_pixel_ratio().max(1.0);
+    let rect = canvas.get_bounding_client_rect();
+    let (w, h) = ((rect.width() * dpr).round().max(1.0) as u32, (rect.height() * dpr).round().max(1.0) as u32);
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+    (w, h, dpr)
+}

@@ -1,0 +1,185 @@
+//! The training scheduler: an async loop, decoupled from rendering cost, that runs as many
+//! training steps per animation frame as fit a time budget, reads back everything the views
+//! need once per frame, hands that snapshot to the page, then yields to the browser.
+//!
+//! Shape borrowed from ArthurBrussee/brush: one `spawn_local`ed loop per run, plain snapshots
+//! out, cancellation by a flag the loop checks after every await. Models never enter the
+//! reactive system.
+
+use crate::web::js;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+/// Milliseconds of training per frame before we yield (leaves room for drawing at 60 fps).
+const FRAME_BUDGET_MS: f64 = 12.0;
+
+pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
+
+pub trait Trainer: 'static {
+    type Snapshot: 'static;
+    fn train_step(&mut self);
+    fn step_count(&self) -> u64;
+    /// Starts the one readback of a frame; the future must not borrow the trainer.
+    fn snapshot(&self) -> Pending<Self::Snapshot>;
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Rates {
+    pub steps_per_sec: f64,
+    pub fps: f64,
+}
+
+struct State<T: Trainer> {
+    trainer: Rc<RefCell<T>>,
+    running: bool,
+    pending_steps: u64,
+    /// Promises waiting for the published step to reach a target.
+    waiters: Vec<(u64, js_sys::Function)>,
+    publish_requested: bool,
+    stopped: bool,
+}
+
+/// Handle to one run's loop. Dropping it does not stop the loop: call `stop`.
+pub struct Runner<T: Trainer> {
+    state: Rc<RefCell<State<T>>>,
+}
+
+impl<T: Trainer> Clone for Runner<T> {
+    fn clone(&self) -> Self {
+        Self { state: self.state.clone() }
+    }
+}
+
+impl<T: Trainer> Runner<T> {
+    /// Starts the loop. `on_frame` runs every frame with the rates, and with the snapshot
+    /// (or the readback error) on frames that trained or were asked to publish.
+    pub fn start(trainer: T, running: bool, on_frame: impl Fn(Option<Result<T::Snapshot, String>>, Rates) + 'static) -> Self {
+        let state = Rc::new(RefCell::new(State {
+            trainer: Rc::new(RefCell::new(trainer)),
+            running,
+            pending_steps: 0,
+            waiters: Vec::new(),
+            publish_requested: true,
+            stopped: false,
+        }));
+        wasm_bindgen_futures::spawn_local(run(state.clone(), Box::new(on_frame)));
+        Self { state }
+    }
+
+    pub fn trainer(&self) -> Rc<RefCell<T>> {
+        self.state.borrow().trainer.clone()
+    }
+
+    pub fn running(&self) -> bool {
+        self.state.borrow().running
+    }
+
+    pub fn set_running(&self, running: bool) {
+        self.state.borrow_mut().running = running;
+    }
+
+    /// Redraw on the next frame even when paused (e.g. after a live setting change).
+    pub fn request_publish(&self) {
+        self.state.borrow_mut().publish_requested = true;
+    }
+
+    /// Queues `n` steps; the promise resolves once a snapshot at or past them is published.
+    pub fn step(&self, n: u64) -> js_sys::Promise {
+        let state = self.state.clone();
+        js_sys::Promise::new(&mut |resolve, _| {
+            let mut s = state.borrow_mut();
+            let target = s.trainer.borrow().step_count() + s.pending_steps + n;
+            s.pending_steps += n;
+            s.waiters.push((target, resolve));
+        })
+    }
+
+    /// Stops the loop after its current await; pending promises resolve (with `false`).
+    pub fn stop(&self) {
+        let waiters = {
+            let mut s = self.state.borrow_mut();
+            s.stopped = true;
+            std::mem::take(&mut s.waiters)
+        };
+        for (_, resolve) in waiters {
+            let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &false.into());
+        }
+    }
+}
+
+/// Counts steps and frames over a sliding window of about a second.
+struct RateMeter {
+    since: f64,
+    steps: u64,
+    frames: u64,
+    rates: Rates,
+}
+
+impl RateMeter {
+    fn record(&mut self, steps: u64) -> Rates {
+        let now = js::now_ms();
+        self.steps += steps;
+        self.frames += 1;
+        let dt = now - self.since;
+        if dt >= 500.0 {
+            self.rates = Rates { steps_per_sec: self.steps as f64 * 1000.0 / dt, fps: self.frames as f64 * 1000.0 / dt };
+            (self.since, self.steps, self.frames) = (now, 0, 0);
+        }
+        self.rates
+    }
+}
+
+type OnFrame<S> = Box<dyn Fn(Option<Result<S, String>>, Rates)>;
+
+async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snapshot>) {
+    // Adapted each frame so that training fills about FRAME_BUDGET_MS.
+    let mut steps_per_frame = 1.0f64;
+    let mut meter = RateMeter { since: js::now_ms(), steps: 0, frames: 0, rates: Rates::default() };
+    loop {
+        js::next_frame().await;
+        let (trainer, n, publish) = {
+            let mut s = state.borrow_mut();
+            if s.stopped {
+                return;
+            }
+            let budget = steps_per_frame.round().max(1.0) as u64;
+            let n = if s.running { budget } else { s.pending_steps.min(budget) };
+            s.pending_steps = s.pending_steps.saturating_sub(n);
+            let publish = n > 0 || std::mem::take(&mut s.publish_requested);
+            (s.trainer.clone(), n, publish)
+        };
+        if !publish {
+            on_frame(None, meter.record(0));
+            continue;
+        }
+        let t0 = js::now_ms();
+        for _ in 0..n {
+            trainer.borrow_mut().train_step();
+        }
+        let pending = trainer.borrow().snapshot();
+        let snapshot = pending.await; // on WebGPU this waits for the GPU: the real cost of the steps
+        if state.borrow().stopped {
+            return;
+        }
+        if n > 0 {
+            let per_step = ((js::now_ms() - t0) / n as f64).max(0.01);
+            let target = (FRAME_BUDGET_MS / per_step).clamp(1.0, 10_000.0);
+            steps_per_frame = 0.6 * steps_per_frame + 0.4 * target;
+        }
+        let rates = meter.record(n);
+        on_frame(Some(snapshot), rates);
+        let step = trainer.borrow().step_count();
+        let done: Vec<js_sys::Function> = {
+            let mut s = state.borrow_mut();
+            let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut s.waiters).into_iter().partition(|(target, _)| *target <= step);
+            s.waiters = waiting;
+            done.into_iter().map(|(_, f)| f).collect()
+        };
+        for resolve in done {
+            let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &true.into());
+        }
+    }
+}
+

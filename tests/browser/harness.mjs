@@ -1,0 +1,56 @@
+// Shared set-up for the browser tests and the benchmark: Debian's chromium through
+// playwright-core with the flags ../shared/browser.md documents (WebGPU on SwiftShader).
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { start } from './server.mjs';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--enable-unsafe-webgpu',
+      // chromium keeps only the last --enable-features; repeat playwright's own next to Vulkan
+      '--enable-features=Vulkan,CDPScreenshotNewSurface,SkipListAccountsWithoutGaiaCookies',
+      '--use-vulkan=swiftshader',
+      '--use-angle=swiftshader',
+      '--disable-quic',
+    ],
+  });
+}
+
+export async function serve(extra = {}) {
+  return start({ dir: path.join(ROOT, 'dist'), extra });
+}
+
+/** A page that records console errors and uncaught exceptions. */
+export async function openPage(browser, url, { width = 1280, height = 900 } = {}) {
+  const page = await browser.newPage({ viewport: { width, height } });
+  page.errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.requests = [];
+  page.on('request', (r) => page.requests.push(r.url()));
+  await page.goto(url);
+  await page.waitForFunction(() => window.ganPlayground !== undefined, null, { timeout: 60_000 });
+  return page;
+}
+
+export async function screenshot(page, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export const status = (page) => page.evaluate(() => window.ganPlayground.status());
+
+/** Waits until status() satisfies `pred` (a function source evaluated in the page). */
+export async function waitStatus(page, pred, timeout = 60_000) {
+  await page.waitForFunction(`(${pred})(window.ganPlayground.status())`, null, { timeout, polling: 100 });
+  return status(page);
+}
