@@ -1,44 +1,63 @@
-//! Pixel drawing shared by the demos: points and heatmaps written straight into an RGBA
-//! buffer, which the web layer hands to `putImageData` in one call. (plotters draws one JS call
+//! Pixel drawing shared by the demos: points and heatmaps written straight into RGBA buffers,
+//! which the web layer hands to `putImageData` in one call each. (plotters draws one JS call
 //! per primitive: fine for axes and charts, far too slow for thousands of dots or a heatmap.)
-//! Plain Rust, so it is tested natively.
+//!
+//! A heatmap is one pixel per grid cell; the page scales that small image up with the
+//! browser's smoothing (CSS), which costs nothing per frame. Points go on a transparent,
+//! full-resolution layer above it. Plain Rust, so it is tested natively.
 
 pub type Rgb = [u8; 3];
 
 pub const REAL: Rgb = [0x1b, 0x9e, 0x77];
 pub const FAKE: Rgb = [0x75, 0x3a, 0xa8];
-const HEAT_REAL: Rgb = [0x8f, 0xd6, 0xb8];
-const HEAT_FAKE: Rgb = [0xcd, 0xb0, 0xe6];
-const BACKGROUND: Rgb = [0xff, 0xff, 0xff];
+pub const HEAT_REAL: Rgb = [0x8f, 0xd6, 0xb8];
+pub const HEAT_FAKE: Rgb = [0xcd, 0xb0, 0xe6];
+pub const WHITE: Rgb = [0xff, 0xff, 0xff];
 
-/// An RGBA image, row-major from the top-left.
+/// A straight-alpha RGBA image, row-major from the top-left.
 pub struct Raster {
     pub width: usize,
     pub height: usize,
     pub rgba: Vec<u8>,
 }
 
-/// Maps the data square [-r, r]² onto the raster (y up).
+/// Maps the data square [-r, r]² onto a raster (y up).
 #[derive(Clone, Copy)]
 pub struct Frame {
     pub radius: f32,
 }
 
+fn mix(a: Rgb, b: Rgb, t: f32) -> Rgb {
+    std::array::from_fn(|k| (a[k] as f32 + (b[k] as f32 - a[k] as f32) * t).round() as u8)
+}
+
+/// Colour of a discriminator output: 0.5 is white; towards 1 the "real" tint, towards 0 the
+/// "fake" tint. `probability` outputs are in [0, 1]; others are squashed with tanh.
+pub fn heat_color(v: f32, probability: bool) -> Rgb {
+    let p = if probability { v } else { 0.5 + 0.5 * v.tanh() }.clamp(0.0, 1.0);
+    if p >= 0.5 {
+        mix(WHITE, HEAT_REAL, 2.0 * (p - 0.5))
+    } else {
+        mix(WHITE, HEAT_FAKE, 2.0 * (0.5 - p))
+    }
+}
+
 impl Raster {
-    pub fn new(width: usize, height: usize) -> Self {
-        let mut rgba = vec![255u8; width * height * 4];
-        for px in rgba.chunks_mut(4) {
-            px[..3].copy_from_slice(&BACKGROUND);
-        }
-        Self { width, height, rgba }
+    /// Fully transparent.
+    pub fn transparent(width: usize, height: usize) -> Self {
+        Self { width, height, rgba: vec![0; width * height * 4] }
     }
 
-    fn blend(&mut self, x: usize, y: usize, c: Rgb, alpha: f32) {
-        let i = 4 * (y * self.width + x);
-        for k in 0..3 {
-            let old = self.rgba[i + k] as f32;
-            self.rgba[i + k] = (old + (c[k] as f32 - old) * alpha).round() as u8;
+    /// One opaque pixel per cell of a `res × res` grid (row 0 at the top). A non-finite value
+    /// (a diverged D) has nothing meaningful to shade: the whole map is then white.
+    pub fn heatmap(values: &[f32], res: usize, probability: bool) -> Self {
+        let mut r = Self { width: res, height: res, rgba: vec![255; res * res * 4] };
+        if values.len() == res * res && values.iter().all(|v| v.is_finite()) {
+            for (px, v) in r.rgba.chunks_exact_mut(4).zip(values) {
+                px[..3].copy_from_slice(&heat_color(*v, probability));
+            }
         }
+        r
     }
 
     /// Pixel position of a data point.
@@ -48,33 +67,22 @@ impl Raster {
         (px, py)
     }
 
-    /// A `res × res` grid of values (row 0 at the top), bilinearly upsampled to the raster.
-    /// `values` are in [0, 1] when `probability`, else any real (squashed with tanh for colour).
-    pub fn heatmap(&mut self, values: &[f32], res: usize, probability: bool) {
-        if res == 0 || values.len() != res * res {
+    /// Composites `color` at opacity `alpha` over pixel (x, y).
+    fn over(&mut self, x: usize, y: usize, color: Rgb, alpha: f32) {
+        let i = 4 * (y * self.width + x);
+        let dst_a = self.rgba[i + 3] as f32 / 255.0;
+        let out_a = alpha + dst_a * (1.0 - alpha);
+        if out_a <= 0.0 {
             return;
         }
-        let level = |v: f32| if probability { v } else { 0.5 + 0.5 * v.tanh() };
-        for y in 0..self.height {
-            let gy = ((y as f32 + 0.5) / self.height as f32 * res as f32 - 0.5).clamp(0.0, (res - 1) as f32);
-            let (y0, ty) = (gy.floor() as usize, gy.fract());
-            let y1 = (y0 + 1).min(res - 1);
-            for x in 0..self.width {
-                let gx = ((x as f32 + 0.5) / self.width as f32 * res as f32 - 0.5).clamp(0.0, (res - 1) as f32);
-                let (x0, tx) = (gx.floor() as usize, gx.fract());
-                let x1 = (x0 + 1).min(res - 1);
-                let v = |r: usize, c: usize| level(values[r * res + c]);
-                let top = v(y0, x0) * (1.0 - tx) + v(y0, x1) * tx;
-                let bottom = v(y1, x0) * (1.0 - tx) + v(y1, x1) * tx;
-                let p = (top * (1.0 - ty) + bottom * ty).clamp(0.0, 1.0);
-                // 0.5 is white; towards 1 the "real" tint, towards 0 the "fake" tint
-                let (c, a) = if p >= 0.5 { (HEAT_REAL, 2.0 * (p - 0.5)) } else { (HEAT_FAKE, 2.0 * (0.5 - p)) };
-                self.blend(x, y, c, a);
-            }
+        for k in 0..3 {
+            let c = color[k] as f32 * alpha + self.rgba[i + k] as f32 * dst_a * (1.0 - alpha);
+            self.rgba[i + k] = (c / out_a).round() as u8;
         }
+        self.rgba[i + 3] = (out_a * 255.0).round() as u8;
     }
 
-    /// Round dots of `radius_px` at each point of a flat `[n, 2]` buffer.
+    /// Round, anti-aliased dots of `radius_px` at each point of a flat `[n, 2]` buffer.
     pub fn points(&mut self, f: Frame, xy: &[f32], color: Rgb, radius_px: f32, alpha: f32) {
         let r = radius_px.max(0.5);
         for p in xy.chunks_exact(2) {
@@ -87,10 +95,10 @@ impl Raster {
             for y in y0..=y1 {
                 for x in x0..=x1 {
                     let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
-                    // anti-aliased edge: full inside, fading over the last pixel
+                    // full inside, fading over the last pixel
                     let cover = (r + 0.5 - d).clamp(0.0, 1.0);
                     if cover > 0.0 {
-                        self.blend(x as usize, y as usize, color, alpha * cover);
+                        self.over(x as usize, y as usize, color, alpha * cover);
                     }
                 }
             }
@@ -102,30 +110,44 @@ impl Raster {
 mod tests {
     use super::*;
 
-    fn px(r: &Raster, x: usize, y: usize) -> [u8; 3] {
+    fn px(r: &Raster, x: usize, y: usize) -> [u8; 4] {
         let i = 4 * (y * r.width + x);
-        [r.rgba[i], r.rgba[i + 1], r.rgba[i + 2]]
+        [r.rgba[i], r.rgba[i + 1], r.rgba[i + 2], r.rgba[i + 3]]
     }
 
     #[test]
     fn points_land_where_the_frame_maps_them() {
-        let mut r = Raster::new(100, 100);
+        let mut r = Raster::transparent(100, 100);
         let f = Frame { radius: 1.0 };
         r.points(f, &[0.5, 0.5, f32::NAN, 0.0], REAL, 2.0, 1.0);
         // (0.5, 0.5) is three quarters across, one quarter down
-        assert_eq!(px(&r, 75, 25), REAL);
-        assert_eq!(px(&r, 25, 75), BACKGROUND);
-        assert_eq!(px(&r, 50, 50), BACKGROUND);
+        assert_eq!(px(&r, 75, 25), [REAL[0], REAL[1], REAL[2], 255]);
+        assert_eq!(px(&r, 25, 75)[3], 0);
+        assert_eq!(px(&r, 50, 50)[3], 0);
     }
 
     #[test]
-    fn heatmap_tints_by_probability() {
-        let mut r = Raster::new(40, 40);
-        // left column says "real" (1), right column says "fake" (0)
-        r.heatmap(&[1.0, 0.0, 1.0, 0.0], 2, true);
-        assert_eq!(px(&r, 0, 20), HEAT_REAL);
-        assert_eq!(px(&r, 39, 20), HEAT_FAKE);
-        let mid = px(&r, 20, 20);
-        assert!(mid.iter().all(|&c| c > 0xe0), "middle should be near white: {mid:?}");
+    fn half_transparent_dots_keep_their_colour_and_stack() {
+        let mut r = Raster::transparent(10, 10);
+        let f = Frame { radius: 1.0 };
+        r.points(f, &[0.0, 0.0], FAKE, 2.0, 0.5);
+        assert_eq!(px(&r, 5, 5), [FAKE[0], FAKE[1], FAKE[2], 128]);
+        r.points(f, &[0.0, 0.0], FAKE, 2.0, 0.5);
+        let a = px(&r, 5, 5)[3];
+        assert!((191..=192).contains(&a), "alpha {a}"); // 1 − (1 − ½)² of 255
+    }
+
+    #[test]
+    fn heatmap_tints_by_probability_and_blanks_when_diverged() {
+        let h = Raster::heatmap(&[1.0, 0.0, 0.5, 0.75], 2, true);
+        assert_eq!(px(&h, 0, 0)[..3], HEAT_REAL);
+        assert_eq!(px(&h, 1, 0)[..3], HEAT_FAKE);
+        assert_eq!(px(&h, 0, 1)[..3], WHITE);
+        assert_eq!(px(&h, 1, 1)[..3], mix(WHITE, HEAT_REAL, 0.5));
+        let critic = Raster::heatmap(&[100.0, -100.0, 0.0, 0.0], 2, false);
+        assert_eq!(px(&critic, 0, 0)[..3], HEAT_REAL);
+        assert_eq!(px(&critic, 1, 0)[..3], HEAT_FAKE);
+        let nan = Raster::heatmap(&[f32::NAN, 0.0, 1.0, 0.0], 2, true);
+        assert!(nan.rgba.chunks(4).all(|p| p == [255, 255, 255, 255]));
     }
 }

@@ -5,7 +5,7 @@ use gan_playground::core::toy::{ToyConfig, ToyGan, ToySnapshot, TOY_SETTINGS};
 use burn::tensor::Device;
 
 fn snapshot(gan: &ToyGan) -> ToySnapshot {
-    pollster::block_on(gan.snapshot()).expect("snapshot")
+    pollster::block_on(gan.snapshot(true)).expect("snapshot")
 }
 
 /// Mean distance of generated points to the nearest mode of the ring.

@@ -111,7 +111,7 @@ pub struct ToySnapshot {
     /// `[VIEW_SAMPLES, 2]` generated points from the fixed noise batch.
     pub fake: Vec<f32>,
     /// `[HEATMAP_RES, HEATMAP_RES]` discriminator output, row-major from the top-left, as a
-    /// probability for the log losses and the raw value otherwise.
+    /// probability for the log losses and the raw value otherwise; empty when not requested.
     pub d_grid: Vec<f32>,
     pub d_is_probability: bool,
 }
@@ -156,7 +156,7 @@ impl ToyGan {
         let real_view = mixture.sample(VIEW_SAMPLES, &mut data_rng);
         let fixed_noise = noise(VIEW_SAMPLES, config.latent_dim, &mut noise_rng, &device);
         let heatmap_points = heatmap_grid(config.dist.view_radius(), &device);
-        Self {
+        let mut gan = Self {
             opt_g: config.opt_g.build(config.beta1, config.beta2),
             opt_d: config.opt_d.build(config.beta1, config.beta2),
             last_losses: Tensor::zeros([2], &device),
@@ -171,7 +171,22 @@ impl ToyGan {
             heatmap_points,
             real_view,
             step: 0,
-        }
+        };
+        gan.last_losses = gan.evaluate_losses();
+        gan
+    }
+
+    /// D and G losses of the current networks on a fresh batch, without training: what the
+    /// page shows before the first step.
+    fn evaluate_losses(&mut self) -> Tensor<1> {
+        let c = self.config.clone();
+        let real = self.real_batch(); // [batch, 2]
+        let z = noise(c.batch, c.latent_dim, &mut self.noise_rng, &self.device); // [batch, latent]
+        let fake = self.generator.forward(z).detach(); // [batch, 2]
+        let d_fake = self.discriminator.forward(fake); // [batch, 1]
+        let loss_d = c.loss.d_loss(self.discriminator.forward(real), d_fake.clone()).detach(); // [1]
+        let loss_g = c.loss.g_loss(d_fake).detach(); // [1]
+        Tensor::cat(vec![loss_d, loss_g], 0)
     }
 
     pub fn mixture(&self) -> &GaussianMixture {
@@ -213,18 +228,23 @@ impl ToyGan {
         Tensor::from_data(TensorData::new(data, [self.config.batch, 2]), &self.device)
     }
 
-    /// Everything the views need, as one flat tensor: `[2 + 2·VIEW_SAMPLES + HEATMAP_RES²]`.
-    fn view_tensor(&self) -> Tensor<1> {
+    /// Everything the views need, as one flat tensor: `[2 + 2·VIEW_SAMPLES (+ HEATMAP_RES²)]`.
+    fn view_tensor(&self, with_heatmap: bool) -> Tensor<1> {
         let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [VIEW_SAMPLES, 2]
-        let d = self.discriminator.forward(self.heatmap_points.clone()).detach(); // [RES², 1]
-        let d = if self.config.loss.outputs_probability() { activation::sigmoid(d) } else { d };
-        Tensor::cat(vec![self.last_losses.clone(), fake.reshape([2 * VIEW_SAMPLES]), d.reshape([HEATMAP_RES * HEATMAP_RES])], 0)
+        let mut parts = vec![self.last_losses.clone(), fake.reshape([2 * VIEW_SAMPLES])];
+        if with_heatmap {
+            let d = self.discriminator.forward(self.heatmap_points.clone()).detach(); // [RES², 1]
+            let d = if self.config.loss.outputs_probability() { activation::sigmoid(d) } else { d };
+            parts.push(d.reshape([HEATMAP_RES * HEATMAP_RES]));
+        }
+        Tensor::cat(parts, 0)
     }
 
     /// Reads the views' data back with one async transfer (the only kind WebGPU allows).
     /// The future owns what it reads, so the trainer is free again as soon as this returns.
-    pub fn snapshot(&self) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
-        let tensor = self.view_tensor();
+    /// `with_heatmap` adds D(x) on the grid, the costliest view (`d_grid` is empty otherwise).
+    pub fn snapshot(&self, with_heatmap: bool) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
+        let tensor = self.view_tensor(with_heatmap);
         let (step, d_is_probability) = (self.step, self.config.loss.outputs_probability());
         async move {
             let v = read_f32(tensor).await?;

@@ -31,8 +31,8 @@ pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[
     let font = (12.0 * dpr) as u32;
     let mut chart = ChartBuilder::on(&root)
         .margin((6.0 * dpr) as u32)
-        .x_label_area_size((22.0 * dpr) as u32)
-        .y_label_area_size((40.0 * dpr) as u32)
+        .x_label_area_size((34.0 * dpr) as u32)
+        .y_label_area_size((48.0 * dpr) as u32)
         .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
         .map_err(|e| e.to_string())?;
     chart
@@ -40,6 +40,8 @@ pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[
         .x_labels(5)
         .y_labels(5)
         .x_desc(x_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| compact(*y))
         .label_style(("sans-serif", font))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
@@ -62,4 +64,20 @@ pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[
         .map_err(|e| e.to_string())?;
     root.present().map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Short tick labels: 3 significant digits, scientific notation outside [0.01, 10⁴).
+pub fn compact(v: f64) -> String {
+    let a = v.abs();
+    if v == 0.0 {
+        "0".into()
+    } else if !(0.01..1e4).contains(&a) {
+        format!("{v:.1e}")
+    } else if a >= 100.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
 }

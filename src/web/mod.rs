@@ -10,7 +10,19 @@ pub mod js;
 pub mod scheduler;
 pub mod toy;
 
+unsafe extern "C" {
+    /// Synthesised by wasm-ld: runs the module's static constructors (cubecl registers many
+    /// through `inventory`).
+    fn __wasm_call_ctors();
+}
+
+/// Entry point of the page (runs once when the module loads).
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
+    // Calling the constructors explicitly, once, tells wasm-ld this is not a "command" module;
+    // otherwise it wraps every export so that each call from JS re-runs all constructors,
+    // which measured as about a third of the page's CPU time (docs/backends.md).
+    unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
     api::install();
     leptos::mount::mount_to_body(app::App);

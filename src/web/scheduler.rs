@@ -14,6 +14,9 @@ use std::rc::Rc;
 
 /// Milliseconds of training per frame before we yield (leaves room for drawing at 60 fps).
 const FRAME_BUDGET_MS: f64 = 12.0;
+/// Expensive views (e.g. a heatmap evaluated on a grid) refresh at most this often while
+/// training runs; every frame shows the cheap ones.
+const FULL_VIEW_INTERVAL_MS: f64 = 100.0;
 
 pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
@@ -21,14 +24,19 @@ pub trait Trainer: 'static {
     type Snapshot: 'static;
     fn train_step(&mut self);
     fn step_count(&self) -> u64;
-    /// Starts the one readback of a frame; the future must not borrow the trainer.
-    fn snapshot(&self) -> Pending<Self::Snapshot>;
+    /// Starts the one readback of a frame; the future must not borrow the trainer. `full`
+    /// asks for the expensive views too (they refresh at most every FULL_VIEW_INTERVAL_MS).
+    fn snapshot(&self, full: bool) -> Pending<Self::Snapshot>;
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Rates {
     pub steps_per_sec: f64,
     pub fps: f64,
+    /// Milliseconds the last frame spent training and reading back.
+    pub train_ms: f64,
+    /// Steps the last frame ran.
+    pub steps_per_frame: u64,
 }
 
 struct State<T: Trainer> {
@@ -124,7 +132,7 @@ impl RateMeter {
         self.frames += 1;
         let dt = now - self.since;
         if dt >= 500.0 {
-            self.rates = Rates { steps_per_sec: self.steps as f64 * 1000.0 / dt, fps: self.frames as f64 * 1000.0 / dt };
+            self.rates = Rates { steps_per_sec: self.steps as f64 * 1000.0 / dt, fps: self.frames as f64 * 1000.0 / dt, ..Rates::default() };
             (self.since, self.steps, self.frames) = (now, 0, 0);
         }
         self.rates
@@ -136,6 +144,7 @@ type OnFrame<S> = Box<dyn Fn(Option<Result<S, String>>, Rates)>;
 async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snapshot>) {
     // Adapted each frame so that training fills about FRAME_BUDGET_MS.
     let mut steps_per_frame = 1.0f64;
+    let mut last_full = f64::MIN;
     let mut meter = RateMeter { since: js::now_ms(), steps: 0, frames: 0, rates: Rates::default() };
     loop {
         js::next_frame().await;
@@ -158,7 +167,11 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
         for _ in 0..n {
             trainer.borrow_mut().train_step();
         }
-        let pending = trainer.borrow().snapshot();
+        let full = n == 0 || t0 - last_full >= FULL_VIEW_INTERVAL_MS || !state.borrow().running;
+        if full {
+            last_full = t0;
+        }
+        let pending = trainer.borrow().snapshot(full);
         let snapshot = pending.await; // on WebGPU this waits for the GPU: the real cost of the steps
         if state.borrow().stopped {
             return;
@@ -168,7 +181,9 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
             let target = (FRAME_BUDGET_MS / per_step).clamp(1.0, 10_000.0);
             steps_per_frame = 0.6 * steps_per_frame + 0.4 * target;
         }
-        let rates = meter.record(n);
+        let mut rates = meter.record(n);
+        rates.train_ms = js::now_ms() - t0;
+        rates.steps_per_frame = n;
         on_frame(Some(snapshot), rates);
         let step = trainer.borrow().step_count();
         let done: Vec<js_sys::Function> = {

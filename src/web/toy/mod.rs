@@ -27,8 +27,8 @@ impl Trainer for ToyGan {
     fn step_count(&self) -> u64 {
         self.step
     }
-    fn snapshot(&self) -> Pending<ToySnapshot> {
-        Box::pin(ToyGan::snapshot(self))
+    fn snapshot(&self, full: bool) -> Pending<ToySnapshot> {
+        Box::pin(ToyGan::snapshot(self, full))
     }
 }
 
@@ -155,8 +155,11 @@ impl ToyController {
                         error = Some(self.divergence_message(snap.step));
                     }
                     self.history.borrow_mut().push(snap.step, snap.loss_d, snap.loss_g);
+                    let t0 = js::now_ms();
                     self.draw(&snap, !running);
+                    let draw_ms = js::now_ms() - t0;
                     self.status.update(|s| {
+                        s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("drawMs", draw_ms)];
                         s.step = snap.step;
                         s.loss_d = Some(snap.loss_d);
                         s.loss_g = Some(snap.loss_g);
@@ -193,11 +196,15 @@ impl ToyController {
     }
 
     fn draw(&self, snap: &ToySnapshot, force_chart: bool) {
+        if !snap.d_grid.is_empty() {
+            if let Some(canvas) = js::canvas_by_id("toy-heat") {
+                put_raster(&canvas, &Raster::heatmap(&snap.d_grid, HEATMAP_RES, snap.d_is_probability));
+            }
+        }
         if let Some(canvas) = js::canvas_by_id("toy-field") {
             let (w, h, dpr) = js::fit_canvas(&canvas);
-            let mut raster = Raster::new(w as usize, h as usize);
+            let mut raster = Raster::transparent(w as usize, h as usize);
             let frame = Frame { radius: self.radius.get() };
-            raster.heatmap(&snap.d_grid, HEATMAP_RES, snap.d_is_probability);
             raster.points(frame, &self.real_view.borrow(), REAL, 2.2 * dpr as f32, 0.75);
             raster.points(frame, &snap.fake, FAKE, 2.2 * dpr as f32, 0.85);
             put_raster(&canvas, &raster);
@@ -360,7 +367,7 @@ pub fn ToyPage() -> impl IntoView {
             None => format!("starting… {}", s.adapter),
         })
     };
-    let fmt_loss = |v: Option<f32>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
+    let fmt_loss = |v: Option<f32>| v.map_or("–".to_string(), |x| crate::web::chart::compact(x as f64));
 
     view! {
         <section class="demo toy">
@@ -397,7 +404,10 @@ pub fn ToyPage() -> impl IntoView {
             <p class="backend">"Backend: " <span id="backend">{backend_line}</span></p>
             <div class="demo-body">
                 <figure class="field">
-                    <canvas id="toy-field" role="img" aria-label="Real samples (green), generated samples (purple) and the discriminator's output D(x) as background shading"></canvas>
+                    <div class="field-stack">
+                        <canvas id="toy-heat" width=HEATMAP_RES height=HEATMAP_RES aria-hidden="true"></canvas>
+                        <canvas id="toy-field" role="img" aria-label="Real samples (green), generated samples (purple) and the discriminator's output D(x) as background shading"></canvas>
+                    </div>
                     <figcaption>
                         <span class="key real">"real"</span>
                         <span class="key fake">"generated"</span>
