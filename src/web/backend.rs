@@ -31,8 +31,22 @@ thread_local! {
     static WGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
 }
 
+/// burn's ndarray backend: in wasm it trained /toy 1.6× faster than flex (docs/backends.md),
+/// although burn marks it deprecated in favour of flex. Natively the tests use flex.
+#[cfg(not(feature = "flex-cpu"))]
+#[allow(deprecated)]
+fn cpu_device() -> (Device, &'static str) {
+    (Device::ndarray(), "CPU (burn ndarray, WebAssembly)")
+}
+
+#[cfg(feature = "flex-cpu")]
+fn cpu_device() -> (Device, &'static str) {
+    (Device::flex(), "CPU (burn flex, WebAssembly)")
+}
+
 fn cpu(notice: Option<String>) -> Compute {
-    Compute { device: Device::flex(), kind: "cpu", adapter: "CPU (burn flex, WebAssembly)".into(), notice }
+    let (device, adapter) = cpu_device();
+    Compute { device, kind: "cpu", adapter: adapter.into(), notice }
 }
 
 /// Asks the browser for a WebGPU adapter, without creating a device.

@@ -12,8 +12,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-/// Milliseconds of training per frame before we yield (leaves room for drawing at 60 fps).
-const FRAME_BUDGET_MS: f64 = 12.0;
+/// Milliseconds of training and readback per frame before we yield (leaves room for drawing
+/// at 60 fps).
+const FRAME_BUDGET_MS: f64 = 14.0;
 /// Expensive views (e.g. a heatmap evaluated on a grid) refresh at most this often while
 /// training runs; every frame shows the cheap ones.
 const FULL_VIEW_INTERVAL_MS: f64 = 100.0;
@@ -176,10 +177,13 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
         if state.borrow().stopped {
             return;
         }
-        if n > 0 {
-            let per_step = ((js::now_ms() - t0) / n as f64).max(0.01);
-            let target = (FRAME_BUDGET_MS / per_step).clamp(1.0, 10_000.0);
-            steps_per_frame = 0.6 * steps_per_frame + 0.4 * target;
+        if n > 0 && state.borrow().running {
+            // Grow the batch of steps while a frame's work (steps + readback) fits the budget,
+            // shrink it when it does not. Measuring whole frames is right on both backends: on
+            // WebGPU the steps only enqueue work and the readback waits for it.
+            let work = js::now_ms() - t0;
+            steps_per_frame = if work < FRAME_BUDGET_MS { steps_per_frame * 1.2 + 0.5 } else { steps_per_frame / 1.2 };
+            steps_per_frame = steps_per_frame.clamp(1.0, 10_000.0);
         }
         let mut rates = meter.record(n);
         rates.train_ms = js::now_ms() - t0;

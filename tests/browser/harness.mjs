@@ -24,7 +24,7 @@ export async function launch() {
 }
 
 export async function serve(extra = {}) {
-  return start({ dir: path.join(ROOT, 'dist'), extra });
+  return start({ dir: process.env.DIST ? path.resolve(ROOT, process.env.DIST) : path.join(ROOT, 'dist'), extra });
 }
 
 /** A page that records console errors and uncaught exceptions. */
