@@ -249,6 +249,10 @@ impl ToyGan {
         async move {
             let v = read_f32(tensor).await?;
             let fake_end = 2 + 2 * VIEW_SAMPLES;
+            let expected = fake_end + if with_heatmap { HEATMAP_RES * HEATMAP_RES } else { 0 };
+            if v.len() != expected {
+                return Err(format!("the device returned {} values for the views, expected {expected}", v.len()));
+            }
             Ok(ToySnapshot {
                 step,
                 loss_d: v[0],

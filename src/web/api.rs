@@ -106,6 +106,15 @@ fn status_js() -> JsValue {
     ])
 }
 
+/// Every current setting as a plain object (empty on pages without a demo).
+fn config_js() -> JsValue {
+    with_demo(|d| {
+        let s = d.settings();
+        js::object(s.table().iter().filter_map(|spec| s.get(spec.key).map(|v| (spec.key, value_to_js(v)))).collect())
+    })
+    .unwrap_or_else(|| js::object(vec![]))
+}
+
 fn no_demo() -> JsValue {
     js::object(vec![("ok", false.into()), ("error", "this page has no demo running".into())])
 }
@@ -151,13 +160,7 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
                 Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
             })
         }
-        "config" => resolved(
-            with_demo(|d| {
-                let s = d.settings();
-                js::object(s.table().iter().filter_map(|spec| s.get(spec.key).map(|v| (spec.key, value_to_js(v)))).collect())
-            })
-            .unwrap_or_else(|| js::object(vec![])),
-        ),
+        "config" => resolved(config_js()),
         "samples" => {
             let n = arg(0).as_f64().unwrap_or(100.0);
             if !(n >= 1.0 && n <= 100_000.0) {
@@ -187,21 +190,14 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
 pub fn install() {
     let window = js::window();
     let api = js_sys::Object::new();
-    for cmd in ["status", "play", "pause", "step", "reset", "get", "set", "config", "samples", "goto"] {
+    for cmd in ["play", "pause", "step", "reset", "get", "set", "samples", "goto"] {
         let f = Closure::<dyn Fn(JsValue, JsValue) -> js_sys::Promise>::new(move |a: JsValue, b: JsValue| dispatch(cmd, &[a, b]));
         js::set(&api, cmd, f.as_ref().clone());
         f.forget(); // lives as long as the page
     }
-    // status() and config() are synchronous in the API (the bridge still answers with a promise).
+    // status() and config() answer synchronously (over postMessage they still reply).
     for cmd in ["status", "config"] {
-        let f = Closure::<dyn Fn() -> JsValue>::new(move || match cmd {
-            "status" => status_js(),
-            _ => with_demo(|d| {
-                let s = d.settings();
-                js::object(s.table().iter().filter_map(|spec| s.get(spec.key).map(|v| (spec.key, value_to_js(v)))).collect())
-            })
-            .unwrap_or_else(|| js::object(vec![])),
-        });
+        let f = Closure::<dyn Fn() -> JsValue>::new(move || if cmd == "status" { status_js() } else { config_js() });
         js::set(&api, cmd, f.as_ref().clone());
         f.forget();
     }
