@@ -40,7 +40,8 @@ pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[
         .x_labels(5)
         .y_labels(5)
         .x_desc(x_label)
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        // steps are whole numbers: leave fractional ticks (short runs) unlabelled
+        .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
         .y_label_formatter(&|y| compact(*y))
         .label_style(("sans-serif", font))
         .light_line_style(RGBColor(235, 235, 235))
