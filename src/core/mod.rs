@@ -6,5 +6,6 @@ pub mod loss;
 pub mod model;
 pub mod optim;
 pub mod rng;
+pub mod saddle;
 pub mod settings;
 pub mod toy;

@@ -11,6 +11,8 @@ pub enum Kind {
     Int { min: i64, max: i64 },
     Float { min: f64, max: f64 },
     Choice(&'static [&'static str]),
+    /// A non-empty subset of the options, written `a,b,c` (kept in the options' order).
+    Set(&'static [&'static str]),
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -26,6 +28,7 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Choice(&'static str),
+    Set(Vec<&'static str>),
 }
 
 impl Value {
@@ -34,6 +37,7 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => format_float(*f),
             Value::Choice(s) => s.to_string(),
+            Value::Set(v) => v.join(","),
         }
     }
 }
@@ -67,6 +71,17 @@ impl Spec {
                 .find(|o| **o == raw)
                 .map(|o| Value::Choice(o))
                 .ok_or_else(|| format!("{} must be one of {}, got “{raw}”", self.key, options.join(", "))),
+            Kind::Set(options) => {
+                let parts: Vec<&str> = raw.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+                if let Some(bad) = parts.iter().find(|p| !options.contains(p)) {
+                    return Err(format!("{} takes a comma-separated list of {}, got “{bad}”", self.key, options.join(", ")));
+                }
+                let chosen: Vec<&'static str> = options.iter().copied().filter(|o| parts.contains(o)).collect();
+                if chosen.is_empty() {
+                    return Err(format!("{} needs at least one of {}", self.key, options.join(", ")));
+                }
+                Ok(Value::Set(chosen))
+            }
         }
     }
 
@@ -155,6 +170,13 @@ impl Settings {
         }
     }
 
+    pub fn set_of(&self, key: &str) -> Vec<&'static str> {
+        match self.values.get(key) {
+            Some(Value::Set(v)) => v.clone(),
+            other => panic!("setting {key} is not a set: {other:?}"),
+        }
+    }
+
     /// Every setting as `key=value` pairs in table order (the link format).
     pub fn to_pairs(&self) -> Vec<(&'static str, String)> {
         self.table.iter().map(|s| (s.key, self.text(s.key))).collect()
@@ -183,7 +205,7 @@ impl Settings {
 fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -259,5 +281,21 @@ mod tests {
         }
         assert_eq!(decode("a%20b+c"), "a b c");
         assert_eq!(encode("a b/é"), "a%20b%2F%C3%A9");
+    }
+
+    #[test]
+    fn sets_parse_in_table_order_and_refuse_unknown_or_empty_lists() {
+        use crate::core::saddle::SADDLE_SETTINGS;
+        let (s, notices) = Settings::from_query(SADDLE_SETTINGS, "?methods=eg,sim%2Csim&steps=10");
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(s.set_of("methods"), vec!["sim", "eg"]);
+        assert!(s.to_query().contains("methods=sim,eg&"), "{}", s.to_query());
+        let (s, notices) = Settings::from_query(SADDLE_SETTINGS, "?methods=sim,nope");
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert_eq!(s.set_of("methods"), Settings::defaults(SADDLE_SETTINGS).set_of("methods"));
+        let (_, notices) = Settings::from_query(SADDLE_SETTINGS, "?methods=,");
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        let d = Settings::defaults(SADDLE_SETTINGS);
+        assert_eq!(Settings::from_query(SADDLE_SETTINGS, &d.to_query()).0, d);
     }
 }
