@@ -39,6 +39,11 @@ pub trait Demo {
     fn set(&self, key: &str, raw: &str) -> Result<(), String>;
     /// Resolves to `n` samples (2-D demos: `[[x, y], …]`).
     fn samples(&self, n: usize) -> js_sys::Promise;
+    /// What the demo computed, as a plain object (the saddle lab: every rule's verdict,
+    /// eigenvalues and trajectory end). Null where a demo has nothing beyond `status()`.
+    fn report(&self) -> JsValue {
+        JsValue::NULL
+    }
 }
 
 thread_local! {
@@ -71,6 +76,7 @@ fn value_to_js(v: &Value) -> JsValue {
         Value::Int(i) => JsValue::from_f64(*i as f64),
         Value::Float(f) => JsValue::from_f64(*f),
         Value::Choice(c) => JsValue::from_str(c),
+        Value::Set(v) => JsValue::from_str(&v.join(",")),
     }
 }
 
@@ -161,6 +167,7 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
             })
         }
         "config" => resolved(config_js()),
+        "report" => resolved(with_demo(|d| d.report()).unwrap_or(JsValue::NULL)),
         "samples" => {
             let n = arg(0).as_f64().unwrap_or(100.0);
             if !(n >= 1.0 && n <= 100_000.0) {
@@ -195,9 +202,13 @@ pub fn install() {
         js::set(&api, cmd, f.as_ref().clone());
         f.forget(); // lives as long as the page
     }
-    // status() and config() answer synchronously (over postMessage they still reply).
-    for cmd in ["status", "config"] {
-        let f = Closure::<dyn Fn() -> JsValue>::new(move || if cmd == "status" { status_js() } else { config_js() });
+    // status(), config() and report() answer synchronously (over postMessage they still reply).
+    for cmd in ["status", "config", "report"] {
+        let f = Closure::<dyn Fn() -> JsValue>::new(move || match cmd {
+            "status" => status_js(),
+            "config" => config_js(),
+            _ => with_demo(|d| d.report()).unwrap_or(JsValue::NULL),
+        });
         js::set(&api, cmd, f.as_ref().clone());
         f.forget();
     }

@@ -35,12 +35,12 @@ thread_local! {
 /// although burn marks it deprecated in favour of flex. Natively the tests use flex.
 #[cfg(not(feature = "flex-cpu"))]
 #[allow(deprecated)]
-fn cpu_device() -> (Device, &'static str) {
+pub fn cpu_device() -> (Device, &'static str) {
     (Device::ndarray(), "CPU (burn ndarray, WebAssembly)")
 }
 
 #[cfg(feature = "flex-cpu")]
-fn cpu_device() -> (Device, &'static str) {
+pub fn cpu_device() -> (Device, &'static str) {
     (Device::flex(), "CPU (burn flex, WebAssembly)")
 }
 

@@ -4,6 +4,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
 pub struct Series<'a> {
+    /// Legend text; empty leaves the series out of the legend (no legend if all are empty).
     pub name: &'a str,
     pub color: RGBColor,
     /// (x, y) points, x increasing.
@@ -12,6 +13,19 @@ pub struct Series<'a> {
 
 /// Draws `series` on `canvas`, sized to its CSS box at device resolution.
 pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Series]) -> Result<(), String> {
+    draw_lines(canvas, x_label, series, false)
+}
+
+/// As `line_chart`, with a logarithmic y axis (non-positive values are left out). Plotted as
+/// log₁₀ y on a linear axis whose ticks are labelled with the values themselves.
+pub fn log_line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Series]) -> Result<(), String> {
+    let logged: Vec<Vec<(f64, f64)>> =
+        series.iter().map(|s| s.points.iter().map(|&(x, y)| (x, if y > 0.0 { y.log10() } else { f64::NAN })).collect()).collect();
+    let series: Vec<Series> = series.iter().zip(&logged).map(|(s, p)| Series { name: s.name, color: s.color, points: p }).collect();
+    draw_lines(canvas, x_label, &series, true)
+}
+
+fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Series], y_log: bool) -> Result<(), String> {
     let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
     let root = backend.into_drawing_area();
@@ -27,7 +41,7 @@ pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[
     if x1 - x0 < 1e-9 {
         x1 = x0 + 1.0;
     }
-    let pad = ((y1 - y0) * 0.08).max(1e-3);
+    let pad = ((y1 - y0) * 0.08).max(if y_log { 0.1 } else { 1e-3 });
     let font = (12.0 * dpr) as u32;
     let mut chart = ChartBuilder::on(&root)
         .margin((6.0 * dpr) as u32)
@@ -42,18 +56,22 @@ pub fn line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[
         .x_desc(x_label)
         // steps are whole numbers: leave fractional ticks (short runs) unlabelled
         .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
-        .y_label_formatter(&|y| compact(*y))
+        .y_label_formatter(&|y| compact(if y_log { 10f64.powf(*y) } else { *y }))
         .label_style(("sans-serif", font))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()
         .map_err(|e| e.to_string())?;
     for s in series {
         let color = s.color;
-        chart
+        let drawn = chart
             .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), color.stroke_width((1.5 * dpr) as u32)))
-            .map_err(|e| e.to_string())?
-            .label(s.name)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+            .map_err(|e| e.to_string())?;
+        if !s.name.is_empty() {
+            drawn.label(s.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
+        }
+    }
+    if series.iter().all(|s| s.name.is_empty()) {
+        return root.present().map_err(|e| e.to_string());
     }
     chart
         .configure_series_labels()

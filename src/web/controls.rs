@@ -6,29 +6,75 @@ use crate::web::api;
 use leptos::prelude::*;
 
 /// Controls for the given keys of `settings`; `notices` receives refused values.
+/// Number settings listed in `sliders` become range sliders that apply while dragged.
 #[component]
-pub fn SettingsForm(settings: RwSignal<Settings>, keys: &'static [&'static str], notices: RwSignal<Vec<String>>) -> impl IntoView {
+pub fn SettingsForm(
+    settings: RwSignal<Settings>,
+    keys: &'static [&'static str],
+    notices: RwSignal<Vec<String>>,
+    #[prop(optional)] sliders: &'static [&'static str],
+) -> impl IntoView {
     let table = settings.with_untracked(|s| s.table());
     keys.iter()
         .filter_map(|key| table.iter().find(|s| s.key == *key))
-        .map(|spec| view! { <SettingControl spec=*spec settings=settings notices=notices/> })
+        .map(|spec| view! { <SettingControl spec=*spec settings=settings notices=notices slider=sliders.contains(&spec.key)/> })
         .collect_view()
 }
 
+/// Routes a control's new value through the API; a refused value becomes a notice and the
+/// control is put back to the value in force.
+fn apply(key: &'static str, raw: &str, settings: RwSignal<Settings>, notices: RwSignal<Vec<String>>) {
+    if let Some(Err(e)) = api::with_demo(|d| d.set(key, raw)) {
+        notices.update(|n| n.push(e));
+        settings.update(|_| {});
+    }
+}
+
 #[component]
-fn SettingControl(spec: Spec, settings: RwSignal<Settings>, notices: RwSignal<Vec<String>>) -> impl IntoView {
+fn SettingControl(spec: Spec, settings: RwSignal<Settings>, notices: RwSignal<Vec<String>>, slider: bool) -> impl IntoView {
     let key = spec.key;
     let id = format!("set-{key}");
     let value = move || settings.with(|s| s.text(key));
-    let on_change = move |ev: leptos::ev::Event| {
-        let raw = event_target_value(&ev);
-        if let Some(Err(e)) = api::with_demo(|d| d.set(key, &raw)) {
-            notices.update(|n| n.push(e));
-            // put the control back to the value in force
-            settings.update(|_| {});
-        }
-    };
+    let on_change = move |ev: leptos::ev::Event| apply(key, &event_target_value(&ev), settings, notices);
     let input = match spec.kind {
+        Kind::Set(options) => {
+            let boxes = options
+                .iter()
+                .map(|o| {
+                    let option = *o;
+                    let checked = move || settings.with(|s| s.set_of(key).contains(&option));
+                    let toggle = move |ev: leptos::ev::Event| {
+                        let on = event_target_checked(&ev);
+                        let mut chosen: Vec<&str> = settings.with_untracked(|s| s.set_of(key));
+                        chosen.retain(|c| *c != option);
+                        if on {
+                            chosen.push(option);
+                        }
+                        apply(key, &chosen.join(","), settings, notices);
+                    };
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name=key value=option prop:checked=checked on:change=toggle/>
+                            {option}
+                        </label>
+                    }
+                })
+                .collect_view();
+            return view! {
+                <div class="control set" id=id role="group" aria-label=spec.label>
+                    {boxes}
+                </div>
+            }
+            .into_any();
+        }
+        Kind::Float { min, max } if slider => view! {
+            <div class="slider">
+                <input id=id.clone() name=key type="range" min=min max=max step=(max - min) / 1000.0 prop:value=value
+                    on:input=move |ev| apply(key, &event_target_value(&ev), settings, notices)/>
+                <output for=id.clone()>{value}</output>
+            </div>
+        }
+        .into_any(),
         Kind::Choice(options) => view! {
             <select id=id.clone() name=key prop:value=value on:change=on_change>
                 {options.iter().map(|o| view! { <option value=*o>{*o}</option> }).collect_view()}
@@ -48,6 +94,21 @@ fn SettingControl(spec: Spec, settings: RwSignal<Settings>, notices: RwSignal<Ve
         <div class="control">
             <label for=id>{spec.label}</label>
             {input}
+        </div>
+    }
+    .into_any()
+}
+
+/// Notices (refused link values, fallbacks) with a dismiss button each.
+#[component]
+pub fn NoticeList(notices: RwSignal<Vec<String>>) -> impl IntoView {
+    view! {
+        <div class="notices" role="status">
+            {move || notices.get().into_iter().enumerate().map(|(i, n)| view! {
+                <p class="notice">{n}
+                    <button class="dismiss" aria-label="Dismiss notice" on:click=move |_| notices.update(|v| { if i < v.len() { v.remove(i); } })>"×"</button>
+                </p>
+            }).collect_view()}
         </div>
     }
 }

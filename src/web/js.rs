@@ -53,3 +53,22 @@ pub fn fit_canvas(canvas: &web_sys::HtmlCanvasElement) -> (u32, u32, f64) {
     }
     (w, h, dpr)
 }
+
+/// Asks for a CPU-rasterised 2-D context (`willReadFrequently`) before anything else creates
+/// the canvas's context. Charts with thousands of path segments redrawn every frame measured
+/// ~140 ms a frame on a GPU-backed canvas under software GL (SwiftShader) and far less on the
+/// CPU raster; on real GPUs the CPU raster is still a few ms for these sizes (docs/saddle.md).
+pub fn prefer_cpu_raster(canvas: &web_sys::HtmlCanvasElement) {
+    let options = object(vec![("willReadFrequently", JsValue::TRUE)]);
+    let _ = canvas.get_context_with_context_options("2d", &options);
+}
+
+/// Writes the settings into the address bar (no navigation, no history entry), so the link
+/// in the bar always reproduces what is on screen.
+pub fn replace_query(query: &str) {
+    let w = window();
+    let path = w.location().pathname().unwrap_or_default();
+    if let Ok(history) = w.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}?{query}")));
+    }
+}

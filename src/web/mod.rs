@@ -8,6 +8,7 @@ pub mod chart;
 pub mod controls;
 pub mod js;
 pub mod scheduler;
+pub mod saddle;
 pub mod toy;
 
 unsafe extern "C" {

@@ -59,9 +59,9 @@ test('the landing page lists the four demos', async () => {
 });
 
 test('routes of demos not built yet say so', async () => {
-  const page = await open('/saddle');
+  const page = await open('/digits');
   await page.getByText('This demo is not built yet').waitFor();
-  await screenshot(page, 'saddle-not-built');
+  await screenshot(page, 'digits-not-built');
 });
 
 test('/toy trains on the CPU backend: step advances, losses are finite, the canvas shows samples', async () => {

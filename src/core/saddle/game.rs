@@ -14,10 +14,11 @@ pub trait Game {
     fn project(&self, z: [f64; 2]) -> [f64; 2] {
         z
     }
-    /// Continuous-time play `ż = v(z)` for time `t` from `z`. Default: classical RK4 with small
-    /// substeps (the bilinear game overrides it with the exact matrix exponential).
+    /// Continuous-time play `ż = v(z)` for time `t` from `z`. Default: classical RK4 with
+    /// substeps of at most 0.05 (error ~1e-6 per unit time for these fields, far below a pixel;
+    /// the bilinear game overrides it with the exact matrix exponential).
     fn flow(&self, z: [f64; 2], t: f64) -> [f64; 2] {
-        let n = (t.abs() / 0.01).ceil().max(4.0) as usize;
+        let n = (t.abs() / 0.05).ceil().max(2.0) as usize;
         let h = t / n as f64;
         let mut z = z;
         for _ in 0..n {
@@ -131,13 +132,14 @@ pub struct Dirac {
     pub gp: f64,
 }
 
-/// Quadrature for E over ε ~ N(0, 1): the trapezoid rule on [−8, 8] with spacing 1/3, which is
-/// spectrally accurate for smooth integrands under a Gaussian weight (moments to ~1e-13).
+/// Quadrature for E over ε ~ N(0, 1): the trapezoid rule on [−6.5, 6.5] with spacing ½, which
+/// is spectrally accurate for smooth integrands under a Gaussian weight (moments to ~1e-9;
+/// the cut tails hold 8e-11 of the mass). Few nodes keep dragging smooth (docs/saddle.md).
 pub fn noise_nodes() -> Vec<(f64, f64)> {
-    const N: usize = 49;
+    const N: usize = 27;
     let raw: Vec<(f64, f64)> = (0..N)
         .map(|i| {
-            let e = -8.0 + 16.0 * i as f64 / (N - 1) as f64;
+            let e = -6.5 + 13.0 * i as f64 / (N - 1) as f64;
             (e, (-0.5 * e * e).exp())
         })
         .collect();
@@ -190,10 +192,11 @@ impl Game for Dirac {
                 let mut vp = 0.0;
                 for &(e, w) in &nodes {
                     let (x, r) = (theta + e, e);
+                    let s_fake = sigmoid(psi * x);
                     // D maximises E log σ(ψr) + E log(1 − σ(ψx))
-                    vp += w * (r * sigmoid(-psi * r) - x * sigmoid(psi * x));
+                    vp += w * (r * sigmoid(-psi * r) - x * s_fake);
                     // G: minimax minimises E log(1 − σ(ψx)); non-saturating maximises E log σ(ψx)
-                    vt += w * psi * if self.loss == DiracLoss::Gan { sigmoid(psi * x) } else { sigmoid(-psi * x) };
+                    vt += w * psi * if self.loss == DiracLoss::Gan { s_fake } else { 1.0 - s_fake };
                 }
                 (vt, vp)
             }
@@ -300,7 +303,7 @@ mod tests {
         let r1 = Dirac { r1: 0.7, ..g.clone() };
         assert_eq!(r1.jacobian([0.0, 0.0])[1][1], -0.7);
         let noisy = Dirac { noise: 0.6, ..g.clone() };
-        assert!((noisy.jacobian([0.0, 0.0])[1][1] - (-0.36 / 2.0)).abs() < 1e-12);
+        assert!((noisy.jacobian([0.0, 0.0])[1][1] - (-0.36 / 2.0)).abs() < 1e-9);
     }
 
     #[test]
@@ -309,8 +312,8 @@ mod tests {
         let m = |f: &dyn Fn(f64) -> f64| nodes.iter().map(|&(e, w)| w * f(e)).sum::<f64>();
         assert!((m(&|_| 1.0) - 1.0).abs() < 1e-14);
         assert!(m(&|e| e).abs() < 1e-14);
-        assert!((m(&|e| e * e) - 1.0).abs() < 1e-12);
-        assert!((m(&|e| e.powi(4)) - 3.0).abs() < 1e-11);
+        assert!((m(&|e| e * e) - 1.0).abs() < 1e-9);
+        assert!((m(&|e| e.powi(4)) - 3.0).abs() < 1e-6); // heavier tail beyond ±6.5
     }
 
     #[test]
@@ -330,7 +333,7 @@ mod tests {
                 }
             }
             let rk = Rk4(g).flow(z, 0.7);
-            assert!((exact[0] - rk[0]).abs() < 1e-8 && (exact[1] - rk[1]).abs() < 1e-8, "{a} {b}: {exact:?} {rk:?}");
+            assert!((exact[0] - rk[0]).abs() < 2e-5 && (exact[1] - rk[1]).abs() < 2e-5, "{a} {b}: {exact:?} {rk:?}");
         }
         // the bilinear flow is a rotation: it stays on the circle
         let g = Bilinear { a: 0.0, b: 0.0 };

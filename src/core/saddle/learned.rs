@@ -107,8 +107,8 @@ impl Losses {
     }
 }
 
-/// Trains (θ, ψ) from `z0` for `steps` steps with `method` on `device` (autodiff is layered on
-/// here) and reads the whole trajectory back at once. Err for a rule burn cannot run as is.
+/// Trains (θ, ψ) from `z0` for `steps` steps with `method` on `device` and reads the whole
+/// trajectory back at once. Err for a rule burn cannot run as is.
 pub fn learned_trajectory(
     game: &Dirac,
     method: Method,
@@ -117,53 +117,81 @@ pub fn learned_trajectory(
     steps: usize,
     device: &Device,
 ) -> impl Future<Output = Result<Vec<[f64; 2]>, String>> + 'static {
-    let run = train(game, method, h, z0, steps, device);
-    async move {
-        let (points, n) = run?;
-        let data = points.into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
-        let v = data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))?;
-        if v.len() != 2 * n {
-            return Err(format!("the device returned {} values, expected {}", v.len(), 2 * n));
+    let run = LearnedRun::new(game, method, h, z0, device).map(|mut run| {
+        for _ in 0..steps {
+            run.step();
         }
-        Ok(v.chunks_exact(2).map(|p| [p[0] as f64, p[1] as f64]).collect())
-    }
+        run.trajectory()
+    });
+    async move { run?.await }
 }
 
-/// The training loop; returns the trajectory as one `[2·(steps+1)]` tensor and its length.
-fn train(game: &Dirac, method: Method, h: &Hyper, z0: [f64; 2], steps: usize, device: &Device) -> Result<(Tensor<1>, usize), String> {
-    if !supports(method) {
-        return Err(format!("{} needs more than a burn optimiser step; it is shown analytically only", method.title()));
+/// A burn training run, advanced a step at a time (the page runs it in time slices).
+pub struct LearnedRun {
+    losses: Losses,
+    gen: Generator,
+    disc: Discriminator,
+    opt_g: ModuleOptimizer,
+    opt_d: ModuleOptimizer,
+    method: Method,
+    eta: f64,
+    /// (θ, ψ) after each step, `[2]` each, kept on the device until the one readback.
+    points: Vec<Tensor<1>>,
+}
+
+impl LearnedRun {
+    /// `device` is the execution device; autodiff is layered on here.
+    pub fn new(game: &Dirac, method: Method, h: &Hyper, z0: [f64; 2], device: &Device) -> Result<Self, String> {
+        if !supports(method) {
+            return Err(format!("{} needs more than a burn optimiser step; it is shown analytically only", method.title()));
+        }
+        let device = device.clone().autodiff();
+        let gen = Generator { theta: scalar(z0[0], &device) };
+        let disc = Discriminator { psi: scalar(z0[1], &device) };
+        let points = vec![Tensor::cat(vec![gen.theta.val(), disc.psi.val()], 0).detach()]; // [2]
+        Ok(Self { losses: Losses::new(game, &device), gen, disc, opt_g: optimiser(method, h), opt_d: optimiser(method, h), method, eta: h.eta, points })
     }
-    let device = device.clone().autodiff();
-    let losses = Losses::new(game, &device);
-    let mut gen = Generator { theta: scalar(z0[0], &device) };
-    let mut disc = Discriminator { psi: scalar(z0[1], &device) };
-    let (mut opt_g, mut opt_d) = (optimiser(method, h), optimiser(method, h));
-    let alternating = matches!(method, Method::Alternating | Method::Momentum);
-    let mut points = vec![Tensor::cat(vec![gen.theta.val(), disc.psi.val()], 0).detach()];
-    for _ in 0..steps {
+
+    /// Steps taken so far.
+    pub fn done(&self) -> usize {
+        self.points.len() - 1
+    }
+
+    pub fn step(&mut self) {
+        let losses = &self.losses;
         // Both gradients are taken before either player moves (simultaneous), or D's after G
         // moved (alternating: x first, as in method.rs).
-        let g_loss = losses.g_loss(gen.theta.val(), disc.psi.val().detach()); // [1]
-        let g_grads = GradientsParams::from_grads(g_loss.backward(), &gen);
-        let d_grads_before = (!alternating).then(|| {
+        let alternating = matches!(self.method, Method::Alternating | Method::Momentum);
+        let d_grads = |gen: &Generator, disc: &Discriminator| {
             let d_loss = losses.d_loss(gen.theta.val().detach(), disc.psi.val()); // [1]
-            GradientsParams::from_grads(d_loss.backward(), &disc)
-        });
-        gen = opt_g.step(h.eta, gen, g_grads);
-        let d_grads = d_grads_before.unwrap_or_else(|| {
-            let d_loss = losses.d_loss(gen.theta.val().detach(), disc.psi.val()); // [1]
-            GradientsParams::from_grads(d_loss.backward(), &disc)
-        });
-        disc = opt_d.step(h.eta, disc, d_grads);
-        if game.loss == DiracLoss::Wgan {
-            let c = game.clip;
-            disc.psi = disc.psi.map(|p| p.clamp(-c, c).detach().require_grad());
+            GradientsParams::from_grads(d_loss.backward(), disc)
+        };
+        let g_loss = losses.g_loss(self.gen.theta.val(), self.disc.psi.val().detach()); // [1]
+        let g_grads = GradientsParams::from_grads(g_loss.backward(), &self.gen);
+        let d_before = (!alternating).then(|| d_grads(&self.gen, &self.disc));
+        self.gen = self.opt_g.step(self.eta, self.gen.clone(), g_grads);
+        let d_grads = d_before.unwrap_or_else(|| d_grads(&self.gen, &self.disc));
+        self.disc = self.opt_d.step(self.eta, self.disc.clone(), d_grads);
+        if losses.game.loss == DiracLoss::Wgan {
+            let c = losses.game.clip;
+            self.disc.psi = self.disc.psi.clone().map(|p| p.clamp(-c, c).detach().require_grad());
         }
-        points.push(Tensor::cat(vec![gen.theta.val(), disc.psi.val()], 0).detach()); // [2]
+        self.points.push(Tensor::cat(vec![self.gen.theta.val(), self.disc.psi.val()], 0).detach()); // [2]
     }
-    let n = points.len();
-    Ok((Tensor::cat(points, 0), n)) // [2n]
+
+    /// Reads the trajectory back with one async transfer.
+    pub fn trajectory(self) -> impl Future<Output = Result<Vec<[f64; 2]>, String>> + 'static {
+        let n = self.points.len();
+        let all = Tensor::cat(self.points, 0); // [2n]
+        async move {
+            let data = all.into_data_async().await.map_err(|e| format!("reading back from the device failed: {e:?}"))?;
+            let v = data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))?;
+            if v.len() != 2 * n {
+                return Err(format!("the device returned {} values, expected {}", v.len(), 2 * n));
+            }
+            Ok(v.chunks_exact(2).map(|p| [p[0] as f64, p[1] as f64]).collect())
+        }
+    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,17 @@ impl SaddleConfig {
     }
 }
 
+/// Eigenvalues μ of the field's Jacobian at the equilibrium: continuous-time play converges
+/// locally when every Re μ < 0 and orbits when they are purely imaginary (Mescheder et al.'s
+/// criterion). None where the field has a kink there.
+pub fn field_eigenvalues(config: &SaddleConfig) -> Option<Vec<Complex64>> {
+    let game = config.game();
+    game.smooth_at_equilibrium().then(|| {
+        let j = game.jacobian([0.0, 0.0]);
+        eigenvalues(&vec![j[0].to_vec(), j[1].to_vec()])
+    })
+}
+
 /// One update rule's run and its analysis.
 pub struct MethodResult {
     pub method: Method,

@@ -78,7 +78,7 @@ pub fn closed_form(method: Method, eta: f64, gamma: f64, beta: f64) -> Option<Cl
     let pair = |l: C| vec![l, l.conj()];
     let (text, eigenvalues) = match method {
         Method::Flow => (
-            "λ = e^{±iη}, |λ| = 1: an orbit on the circle x² + y² = r₀²".to_string(),
+            "λ = e^(±iη), |λ| = 1: an orbit on the circle x² + y² = r₀²".to_string(),
             pair(C::from_polar(1.0, eta)),
         ),
         Method::Simultaneous => (

@@ -271,3 +271,17 @@ fn every_game_and_rule_survives_extreme_settings_without_panicking() {
     }
 }
 
+
+#[test]
+fn field_eigenvalues_say_when_continuous_play_converges() {
+    let mut s = Settings::defaults(SADDLE_SETTINGS);
+    let mu = field_eigenvalues(&SaddleConfig::from_settings(&s)).unwrap();
+    assert!(mu.iter().all(|m| m.re.abs() < 1e-12 && (m.im.abs() - 1.0).abs() < 1e-12), "xy: ±i, {mu:?}");
+    s.set("game", "dirac").unwrap();
+    s.set("r1", "0.5").unwrap();
+    let mu = field_eigenvalues(&SaddleConfig::from_settings(&s)).unwrap();
+    // μ² + γμ + ¼ = 0 with γ = 0.5: μ = −¼ ± i√3/4
+    assert!(mu.iter().all(|m| (m.re + 0.25).abs() < 1e-9 && (m.im.abs() - 3f64.sqrt() / 4.0).abs() < 1e-9), "{mu:?}");
+    s.set("loss", "wgan-gp").unwrap();
+    assert!(field_eigenvalues(&SaddleConfig::from_settings(&s)).is_none());
+}

@@ -10,7 +10,7 @@ use crate::draw::{Frame, Raster, FAKE, REAL};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{line_chart, Series};
-use crate::web::controls::SettingsForm;
+use crate::web::controls::{NoticeList, SettingsForm};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use leptos::prelude::*;
@@ -226,12 +226,7 @@ impl ToyController {
     }
 
     fn sync_url(&self) {
-        let query = self.settings.with_untracked(|s| s.to_query());
-        let w = js::window();
-        let path = w.location().pathname().unwrap_or_default();
-        if let Ok(history) = w.history() {
-            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}?{query}")));
-        }
+        js::replace_query(&self.settings.with_untracked(|s| s.to_query()));
     }
 }
 
@@ -379,13 +374,7 @@ pub fn ToyPage() -> impl IntoView {
                     "the generator chase the data while the discriminator keeps moving the goalposts."
                 </p>
             </header>
-            <div class="notices" role="status">
-                {move || notices.get().into_iter().enumerate().map(|(i, n)| view! {
-                    <p class="notice">{n}
-                        <button class="dismiss" aria-label="Dismiss notice" on:click=move |_| notices.update(|v| { if i < v.len() { v.remove(i); } })>"×"</button>
-                    </p>
-                }).collect_view()}
-            </div>
+            <NoticeList notices=notices/>
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
                 <button id="play" class="primary" on:click=toggle aria-label=move || if running() { "Pause" } else { "Play" }>
