@@ -180,6 +180,8 @@ test('a phone-sized screen gets one column', async () => {
   await page.waitForFunction(() => window.ganPlayground.report()?.methods?.length > 0);
   const box = await page.locator('#saddle-plane').boundingBox();
   assert.ok(box.width <= 390 && box.width > 300, JSON.stringify(box));
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `the page scrolls sideways: ${width} px wide`);
   await screenshot(page, 'saddle-phone');
   assert.deepEqual(page.errors, []);
   await page.close();

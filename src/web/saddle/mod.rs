@@ -764,6 +764,7 @@ pub fn SaddlePage() -> impl IntoView {
 fn RulesTable(controller: Rc<SaddleController>) -> impl IntoView {
     let rows = controller.rows;
     view! {
+        <div class="table-wrap">
         <table class="rules" id="rules">
             <thead><tr><th>"Rule"</th><th>"One step at the equilibrium"</th><th>"max |λ|"</th><th>"Verdict"</th><th>"burn-trained"</th></tr></thead>
             <tbody>
@@ -778,6 +779,7 @@ fn RulesTable(controller: Rc<SaddleController>) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+        </div>
     }
 }
 
