@@ -2,7 +2,7 @@
 //! change routed through the API's `set`, so the UI, links and scripts share one path.
 
 use crate::core::settings::{Kind, Settings, Spec};
-use crate::web::api;
+use crate::web::api::{self, Status};
 use leptos::prelude::*;
 
 /// Controls for the given keys of `settings`; `notices` receives refused values.
@@ -110,5 +110,27 @@ pub fn NoticeList(notices: RwSignal<Vec<String>>) -> impl IntoView {
                 </p>
             }).collect_view()}
         </div>
+    }
+}
+
+/// Play/Pause, Step and Reset buttons, driving the page's demo through the API.
+#[component]
+pub fn Transport(status: RwSignal<Status>, reset_label: &'static str) -> impl IntoView {
+    let running = move || status.with(|s| s.running);
+    let toggle = move |_| {
+        api::with_demo(|d| if d.status().running { d.pause() } else { d.play() });
+    };
+    let step_once = move |_| {
+        api::with_demo(|d| d.step(1));
+    };
+    let reset = move |_| {
+        api::with_demo(|d| d.reset());
+    };
+    view! {
+        <button id="play" class="primary" on:click=toggle aria-label=move || if running() { "Pause" } else { "Play" }>
+            {move || if running() { "❚❚ Pause" } else { "▶ Play" }}
+        </button>
+        <button id="step" on:click=step_once>"Step"</button>
+        <button id="reset" on:click=reset>{reset_label}</button>
     }
 }

@@ -110,6 +110,13 @@ test('dragging the start point redraws (under 50 ms of work a frame) and updates
   assert.equal(Number(url.searchParams.get('x0')), after.start[0]);
   assert.equal(Number(url.searchParams.get('y0')), after.start[1]);
   await screenshot(page, 'saddle-dragged');
+  // the keyboard moves it too: focus the plane, Right then Shift+Up
+  await page.locator('#saddle-plane').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Shift+ArrowUp');
+  const keyed = await report(page);
+  assert.ok(Math.abs(keyed.start[0] - (after.start[0] + 0.05)) < 1e-9, JSON.stringify(keyed.start));
+  assert.ok(Math.abs(keyed.start[1] - (after.start[1] + 0.25)) < 1e-9, JSON.stringify(keyed.start));
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -15,7 +15,7 @@ use crate::core::settings::Settings;
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend;
 use crate::web::chart::{compact, log_line_chart, Series};
-use crate::web::controls::{NoticeList, SettingsForm};
+use crate::web::controls::{NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use leptos::prelude::*;
 use plotters::prelude::*;
@@ -480,6 +480,28 @@ impl SaddleController {
         });
     }
 
+    /// Arrow keys move the start point (Shift: five times further), for keyboard users.
+    fn nudge(&self, key: &str, far: bool) -> bool {
+        let d = if far { 0.25 } else { 0.05 };
+        let (dx, dy) = match key {
+            "ArrowLeft" => (-d, 0.0),
+            "ArrowRight" => (d, 0.0),
+            "ArrowUp" => (0.0, d),
+            "ArrowDown" => (0.0, -d),
+            _ => return false,
+        };
+        let z0 = self.config.borrow().z0;
+        let round = |v: f64| (v.clamp(-5.0, 5.0) * 1000.0).round() / 1000.0;
+        let (x, y) = (round(z0[0] + dx), round(z0[1] + dy));
+        let mut s = self.settings.get_untracked();
+        if s.set("x0", &x.to_string()).is_ok() && s.set("y0", &y.to_string()).is_ok() {
+            self.settings.set(s);
+            self.sync_url();
+            self.recompute(true);
+        }
+        true
+    }
+
     fn end_drag(&self) {
         if self.dragging.replace(false) {
             self.sync_url();
@@ -680,17 +702,13 @@ pub fn SaddlePage() -> impl IntoView {
     };
     let on_up = move |_: web_sys::PointerEvent| c3.end_drag();
     let on_cancel = move |_: web_sys::PointerEvent| c4.end_drag();
+    let c5 = controller.clone();
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if c5.nudge(&ev.key(), ev.shift_key()) {
+            ev.prevent_default(); // keep the page from scrolling
+        }
+    };
 
-    let toggle = move |_| {
-        api::with_demo(|d| if d.status().running { d.pause() } else { d.play() });
-    };
-    let step_once = move |_| {
-        api::with_demo(|d| d.step(1));
-    };
-    let rewind = move |_| {
-        api::with_demo(|d| d.reset());
-    };
-    let running = move || status.with(|s| s.running);
     let game = move || settings.with(|s| s.choice("game"));
     let choose_game = move |g: &'static str| {
         move |_| {
@@ -716,11 +734,7 @@ pub fn SaddlePage() -> impl IntoView {
                     <button id="game-xy" aria-pressed=move || (game() == "xy").to_string() on:click=choose_game("xy")>"V(x, y) = xy"</button>
                     <button id="game-dirac" aria-pressed=move || (game() == "dirac").to_string() on:click=choose_game("dirac")>"Dirac-GAN"</button>
                 </div>
-                <button id="play" class="primary" on:click=toggle aria-label=move || if running() { "Pause" } else { "Play" }>
-                    {move || if running() { "❚❚ Pause" } else { "▶ Play" }}
-                </button>
-                <button id="step" on:click=step_once>"Step"</button>
-                <button id="reset" on:click=rewind>"Rewind"</button>
+                <Transport status=status reset_label="Rewind"/>
                 <span class="stats">
                     <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
                 </span>
@@ -729,12 +743,12 @@ pub fn SaddlePage() -> impl IntoView {
             <div class="demo-body">
                 <figure class="field">
                     <div class="plane-box">
-                        <canvas id="saddle-plane" role="img" aria-label="Vector field of the game with each update rule's trajectory from the start point; drag to move the start point"
-                            on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel></canvas>
+                        <canvas id="saddle-plane" role="img" tabindex="0" aria-label="Vector field of the game with each update rule's trajectory from the start point; drag, or use the arrow keys, to move the start point"
+                            on:keydown=on_key on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel></canvas>
                     </div>
                     <figcaption>
                         <span>"Arrows: the field (x descends, y ascends). "</span>
-                        <span>"Drag anywhere to move the start point. "</span>
+                        <span>"Drag anywhere, or focus the plot and use the arrow keys (Shift: bigger steps), to move the start point. "</span>
                         {move || (game() == "dirac").then(|| view! { <span id="learned-note">{move || learned_note.get()}</span> })}
                     </figcaption>
                 </figure>

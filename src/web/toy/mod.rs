@@ -10,7 +10,7 @@ use crate::draw::{Frame, Raster, FAKE, REAL};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{line_chart, Series};
-use crate::web::controls::{NoticeList, SettingsForm};
+use crate::web::controls::{NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use leptos::prelude::*;
@@ -346,16 +346,6 @@ pub fn ToyPage() -> impl IntoView {
     // Leaving the page stops the loop and drops the run.
     on_cleanup(api::unregister);
 
-    let toggle = move |_| {
-        api::with_demo(|d| if d.status().running { d.pause() } else { d.play() });
-    };
-    let step_once = move |_| {
-        api::with_demo(|d| d.step(1));
-    };
-    let reset = move |_| {
-        api::with_demo(|d| d.reset());
-    };
-    let running = move || status.with(|s| s.running);
     let backend_line = move || {
         status.with(|s| match s.backend {
             Some(b) => format!("{b} · {}", s.adapter),
@@ -377,11 +367,7 @@ pub fn ToyPage() -> impl IntoView {
             <NoticeList notices=notices/>
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
-                <button id="play" class="primary" on:click=toggle aria-label=move || if running() { "Pause" } else { "Play" }>
-                    {move || if running() { "❚❚ Pause" } else { "▶ Play" }}
-                </button>
-                <button id="step" on:click=step_once>"Step"</button>
-                <button id="reset" on:click=reset>"Reset"</button>
+                <Transport status=status reset_label="Reset"/>
                 <span class="stats" aria-live="off">
                     <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
                     <span><b>{move || status.with(|s| format!("{:.0}", s.steps_per_sec))}</b>" steps/s"</span>
