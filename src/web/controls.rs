@@ -3,6 +3,7 @@
 
 use crate::core::settings::{Kind, Settings, Spec};
 use crate::web::api::{self, Status};
+use crate::web::js;
 use leptos::prelude::*;
 
 /// Controls for the given keys of `settings`; `notices` receives refused values.
@@ -19,6 +20,25 @@ pub fn SettingsForm(
         .filter_map(|key| table.iter().find(|s| s.key == *key))
         .map(|spec| view! { <SettingControl spec=*spec settings=settings notices=notices slider=sliders.contains(&spec.key)/> })
         .collect_view()
+}
+
+/// Writes every current setting into the address bar, so the link reproduces the page.
+pub fn write_link(settings: RwSignal<Settings>) {
+    js::replace_query(&settings.with_untracked(|s| s.to_query()));
+}
+
+/// The one way a demo applies `key = raw` (controls, links and the API all end here): a refused
+/// value is an `Err` and changes nothing; an unchanged value is `Ok(false)`; a change updates
+/// the signal and the link and is `Ok(true)`.
+pub fn commit_setting(settings: RwSignal<Settings>, key: &str, raw: &str) -> Result<bool, String> {
+    let mut next = settings.get_untracked();
+    next.set(key, raw)?;
+    if next == settings.get_untracked() {
+        return Ok(false);
+    }
+    settings.set(next);
+    write_link(settings);
+    Ok(true)
 }
 
 /// Routes a control's new value through the API; a refused value becomes a notice and the

@@ -116,11 +116,6 @@ impl MethodResult {
     pub fn spectral_radius(&self) -> Option<f64> {
         self.eigenvalues.as_deref().map(spectral_radius)
     }
-
-    /// Conserved quantity of alternating GDA on xy, x² + y² − ηxy, at every step.
-    pub fn alternating_invariant(&self, eta: f64) -> Vec<f64> {
-        self.points.iter().map(|[x, y]| x * x + y * y - eta * x * y).collect()
-    }
 }
 
 /// Runs every selected rule from the start point and analyses it.

@@ -142,9 +142,11 @@ impl Verdict {
 /// the first and still growing. Anything else cycles: it orbits, stalls or creeps.
 pub fn verdict(points: &[[f64; 2]], eq: [f64; 2], steps: usize) -> (Verdict, f64) {
     let d = |p: &[f64; 2]| norm([p[0] - eq[0], p[1] - eq[1]]);
-    if points.len() < steps + 1 || points.len() < 4 {
-        let grown = if points.len() < steps + 1 { f64::INFINITY } else { 1.0 };
-        return (if grown.is_finite() { Verdict::Cycles } else { Verdict::Diverges }, grown);
+    if points.len() < steps + 1 {
+        return (Verdict::Diverges, f64::INFINITY); // the run stopped at a non-finite point
+    }
+    if points.len() < 4 {
+        return (Verdict::Cycles, 1.0); // too short to call
     }
     let n = points.len();
     let quarter_max = |q: usize| points[q * n / 4..(q + 1) * n / 4].iter().map(d).fold(0.0, f64::max);

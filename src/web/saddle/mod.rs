@@ -15,9 +15,10 @@ use crate::core::settings::Settings;
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend;
 use crate::web::chart::{compact, log_line_chart, Series};
-use crate::web::controls::{NoticeList, SettingsForm, Transport};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use leptos::prelude::*;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use std::cell::{Cell, RefCell};
@@ -140,8 +141,9 @@ impl SaddleController {
             self.generation.set(self.generation.get() + 1);
             self.learned.borrow_mut().clear();
         }
+        let dragging = self.dragging.get();
         // the table re-renders as DOM: while dragging it waits for the release
-        if !self.dragging.get() {
+        if !dragging {
             self.update_rows();
         }
         let t1 = js::now_ms();
@@ -152,7 +154,6 @@ impl SaddleController {
             self.start_learned();
         }
         let draw_ms = js::now_ms() - t1;
-        let dragging = self.dragging.get();
         self.status.update(|s| {
             // the slowest drag frame since the drag began (the browser test's figure)
             let worst = s.metrics.iter().find(|(k, _)| *k == "dragFrameMaxMs").map_or(0.0, |m| m.1);
@@ -198,6 +199,11 @@ impl SaddleController {
         self.rows.set(rows);
     }
 
+    /// How many of `len` points (a step-0 start plus one per step) the view shows now.
+    fn visible(&self, len: usize) -> usize {
+        self.shown.get().map_or(len, |s| (s + 1).min(len))
+    }
+
     /// Data range shown in the plane: the square [−R, R]², large enough for the start point
     /// (fixed during a drag).
     fn view_range(&self) -> f64 {
@@ -216,39 +222,19 @@ impl SaddleController {
     }
 
     fn try_draw_plane(&self) -> Result<(), String> {
-        let canvas = js::canvas_by_id("saddle-plane").ok_or("no canvas")?;
-        js::prefer_cpu_raster(&canvas);
-        let (_, _, dpr) = js::fit_canvas(&canvas);
-        let ctx: web_sys::CanvasRenderingContext2d =
-            canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2-D context")?;
-        let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?.into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
         let config = self.config.borrow();
-        let results = self.results.borrow();
-        let r = self.view_range();
-        let font = ("sans-serif", (12.0 * dpr) as u32);
         let (x_name, y_name) = match config.game {
             GameKind::Xy(_) => ("x (descends)", "y (ascends)"),
             GameKind::Dirac(_) => ("θ (generator)", "ψ (discriminator)"),
         };
-        let mut chart = ChartBuilder::on(&root)
-            .margin((8.0 * dpr) as u32)
-            .margin_right((18.0 * dpr) as u32)
-            .x_label_area_size((36.0 * dpr) as u32)
-            .y_label_area_size((44.0 * dpr) as u32)
-            .build_cartesian_2d(-r..r, -r..r)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc(x_name)
-            .y_desc(y_name)
-            .x_labels(7)
-            .y_labels(7)
-            .label_style(font)
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        let axes = Axes { x: x_name, y: y_name, labels: 7, font_px: 12.0, x_area_px: 36.0, y_area_px: 44.0, right_px: 18.0 };
+        square_chart("saddle-plane", self.view_range(), axes, |chart, canvas, dpr| self.draw_plane_contents(chart, canvas, dpr))
+    }
 
+    fn draw_plane_contents(&self, chart: &mut SquareChart, canvas: &web_sys::HtmlCanvasElement, dpr: f64) -> Result<(), String> {
+        let config = self.config.borrow();
+        let results = self.results.borrow();
+        let r = self.range.get();
         // the vector field: direction arrows, length growing with the field's magnitude
         let game = config.game();
         let n = 15;
@@ -268,6 +254,8 @@ impl SaddleController {
             }))
             .map_err(|e| e.to_string())?;
 
+        let ctx: web_sys::CanvasRenderingContext2d =
+            canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2-D context")?;
         let (xr, yr) = chart.plotting_area().get_pixel_range();
         self.geom.set(Some(PlaneGeom { left: xr.start as f64, right: xr.end as f64, top: yr.start as f64, bottom: yr.end as f64, range: r, dpr }));
         // trajectories leave the view when they diverge: clip them to the plotting area
@@ -275,9 +263,8 @@ impl SaddleController {
         ctx.begin_path();
         ctx.rect(xr.start as f64, yr.start as f64, (xr.end - xr.start) as f64, (yr.end - yr.start) as f64);
         ctx.clip();
-        let shown = self.shown.get();
         for res in results.iter() {
-            let end = shown.map_or(res.points.len(), |s| (s + 1).min(res.points.len()));
+            let end = self.visible(res.points.len());
             let stride = end.div_ceil(MAX_DRAWN_POINTS).max(1);
             let pts = res.points[..end].iter().step_by(stride).chain(res.points[..end].last()).map(|p| (p[0], p[1]));
             let color = method_color(res.method);
@@ -288,7 +275,7 @@ impl SaddleController {
         }
         // burn's trajectory: hollow rings on the analytic line
         for l in self.learned.borrow().iter() {
-            let end = shown.map_or(l.points.len(), |s| (s + 1).min(l.points.len()));
+            let end = self.visible(l.points.len());
             let stride = (end / 40).max(1);
             let color = method_color(l.method);
             chart
@@ -302,19 +289,17 @@ impl SaddleController {
         chart.draw_series(std::iter::once(Cross::new((0.0, 0.0), s, black.stroke_width((2.0 * dpr) as u32)))).map_err(|e| e.to_string())?;
         let z0 = config.z0;
         chart.draw_series([Circle::new((z0[0], z0[1]), (7.0 * dpr) as i32, WHITE.filled()), Circle::new((z0[0], z0[1]), (5.0 * dpr) as i32, black.filled())]).map_err(|e| e.to_string())?;
-        root.present().map_err(|e| e.to_string())
+        Ok(())
     }
 
     fn draw_distances(&self) {
         let Some(canvas) = js::canvas_by_id("saddle-dist") else { return };
         js::prefer_cpu_raster(&canvas);
         let results = self.results.borrow();
-        let shown = self.shown.get();
         let curves: Vec<Vec<(f64, f64)>> = results
             .iter()
             .map(|r| {
-                let end = shown.map_or(r.distances.len(), |s| (s + 1).min(r.distances.len()));
-                r.distances[..end].iter().enumerate().map(|(k, d)| (k as f64, *d)).collect()
+                r.distances[..self.visible(r.distances.len())].iter().enumerate().map(|(k, d)| (k as f64, *d)).collect()
             })
             .collect();
         let series: Vec<Series> =
@@ -334,47 +319,28 @@ impl SaddleController {
     }
 
     fn try_draw_eigenvalues(&self) -> Result<(), String> {
-        let canvas = js::canvas_by_id("saddle-eig").ok_or("no canvas")?;
-        js::prefer_cpu_raster(&canvas);
-        let (_, _, dpr) = js::fit_canvas(&canvas);
-        let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?.into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
         let results = self.results.borrow();
         let biggest = results.iter().filter_map(|r| r.spectral_radius()).fold(1.0, f64::max);
-        let r = (biggest * 1.15).min(50.0);
-        let mut chart = ChartBuilder::on(&root)
-            .margin((8.0 * dpr) as u32)
-            .x_label_area_size((40.0 * dpr) as u32)
-            .y_label_area_size((40.0 * dpr) as u32)
-            .build_cartesian_2d(-r..r, -r..r)
-            .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc("Re λ")
-            .y_desc("Im λ")
-            .x_labels(5)
-            .y_labels(5)
-            .label_style(("sans-serif", (11.0 * dpr) as u32))
-            .light_line_style(RGBColor(242, 242, 242))
-            .draw()
-            .map_err(|e| e.to_string())?;
-        let circle = (0..=128).map(|k| {
-            let a = k as f64 / 128.0 * std::f64::consts::TAU;
-            (a.cos(), a.sin())
-        });
-        chart.draw_series(LineSeries::new(circle, RGBColor(120, 120, 120).stroke_width((1.2 * dpr) as u32))).map_err(|e| e.to_string())?;
-        for res in results.iter() {
-            let color = method_color(res.method);
-            if let Some(cf) = &res.closed_form {
-                chart
-                    .draw_series(cf.eigenvalues.iter().map(|l| Circle::new((l.re, l.im), (7.0 * dpr) as i32, color.stroke_width((1.2 * dpr) as u32))))
-                    .map_err(|e| e.to_string())?;
+        let axes = Axes { x: "Re λ", y: "Im λ", labels: 5, font_px: 11.0, x_area_px: 40.0, y_area_px: 40.0, right_px: 8.0 };
+        square_chart("saddle-eig", (biggest * 1.15).min(50.0), axes, |chart, _, dpr| {
+            let circle = (0..=128).map(|k| {
+                let a = k as f64 / 128.0 * std::f64::consts::TAU;
+                (a.cos(), a.sin())
+            });
+            chart.draw_series(LineSeries::new(circle, RGBColor(120, 120, 120).stroke_width((1.2 * dpr) as u32))).map_err(|e| e.to_string())?;
+            for res in results.iter() {
+                let color = method_color(res.method);
+                if let Some(cf) = &res.closed_form {
+                    chart
+                        .draw_series(cf.eigenvalues.iter().map(|l| Circle::new((l.re, l.im), (7.0 * dpr) as i32, color.stroke_width((1.2 * dpr) as u32))))
+                        .map_err(|e| e.to_string())?;
+                }
+                if let Some(eigs) = &res.eigenvalues {
+                    chart.draw_series(eigs.iter().map(|l| Circle::new((l.re, l.im), (3.5 * dpr) as i32, color.filled()))).map_err(|e| e.to_string())?;
+                }
             }
-            if let Some(eigs) = &res.eigenvalues {
-                chart.draw_series(eigs.iter().map(|l| Circle::new((l.re, l.im), (3.5 * dpr) as i32, color.filled()))).map_err(|e| e.to_string())?;
-            }
-        }
-        root.present().map_err(|e| e.to_string())
+            Ok(())
+        })
     }
 
     /// Trains the burn Dirac-GAN for each rule burn can run, a few milliseconds per frame.
@@ -465,19 +431,33 @@ impl SaddleController {
         let (px, py) = (css_x * g.dpr, css_y * g.dpr);
         let x = -g.range + (px - g.left) / (g.right - g.left) * 2.0 * g.range;
         let y = g.range - (py - g.top) / (g.bottom - g.top) * 2.0 * g.range;
-        let round = |v: f64| ((v.clamp(-5.0, 5.0)) * 1000.0).round() / 1000.0;
-        self.pending_drag.set(Some([round(x), round(y)]));
+        // one recompute per frame: a task already waiting picks up the newest position
+        if self.pending_drag.replace(Some([x, y])).is_some() {
+            return;
+        }
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             js::next_frame().await;
             let Some(me) = this.upgrade() else { return };
-            let Some([x, y]) = me.pending_drag.take() else { return };
-            let mut s = me.settings.get_untracked();
-            if s.set("x0", &x.to_string()).is_ok() && s.set("y0", &y.to_string()).is_ok() {
-                me.settings.set(s);
-                me.recompute(!me.dragging.get());
+            if let Some([x, y]) = me.pending_drag.take() {
+                // the link is written when the drag ends (browsers throttle replaceState storms)
+                me.move_start(x, y, !me.dragging.get());
             }
         });
+    }
+
+    /// Puts the start point at (x, y) (rounded to 0.001, kept in the settings' range) and
+    /// recomputes; `full` also writes the link and restarts the burn overlay.
+    fn move_start(&self, x: f64, y: f64, full: bool) {
+        let round = |v: f64| (v.clamp(-5.0, 5.0) * 1000.0).round() / 1000.0;
+        let mut s = self.settings.get_untracked();
+        if s.set("x0", &round(x).to_string()).is_ok() && s.set("y0", &round(y).to_string()).is_ok() {
+            self.settings.set(s);
+            if full {
+                write_link(self.settings);
+            }
+            self.recompute(full);
+        }
     }
 
     /// Arrow keys move the start point (Shift: five times further), for keyboard users.
@@ -491,26 +471,15 @@ impl SaddleController {
             _ => return false,
         };
         let z0 = self.config.borrow().z0;
-        let round = |v: f64| (v.clamp(-5.0, 5.0) * 1000.0).round() / 1000.0;
-        let (x, y) = (round(z0[0] + dx), round(z0[1] + dy));
-        let mut s = self.settings.get_untracked();
-        if s.set("x0", &x.to_string()).is_ok() && s.set("y0", &y.to_string()).is_ok() {
-            self.settings.set(s);
-            self.sync_url();
-            self.recompute(true);
-        }
+        self.move_start(z0[0] + dx, z0[1] + dy, true);
         true
     }
 
     fn end_drag(&self) {
         if self.dragging.replace(false) {
-            self.sync_url();
+            write_link(self.settings);
             self.recompute(true);
         }
-    }
-
-    fn sync_url(&self) {
-        js::replace_query(&self.settings.with_untracked(|s| s.to_query()));
     }
 
     /// Animates the trajectories being drawn, from step `shown` to the end over ~3 s.
@@ -544,6 +513,55 @@ impl SaddleController {
             }
         });
     }
+}
+
+type SquareChart<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Axis names and sizes (CSS pixels) of a square chart.
+struct Axes {
+    x: &'static str,
+    y: &'static str,
+    labels: usize,
+    font_px: f64,
+    x_area_px: f64,
+    y_area_px: f64,
+    right_px: f64,
+}
+
+/// Draws a chart of [−r, r]² with axes and a light grid on the canvas `id` (CPU raster, sized
+/// to its CSS box at device resolution), then hands it to `draw` with the canvas and the pixel
+/// ratio. The phase plane and the eigenvalue plane share this.
+fn square_chart(
+    id: &str,
+    r: f64,
+    axes: Axes,
+    draw: impl FnOnce(&mut SquareChart, &web_sys::HtmlCanvasElement, f64) -> Result<(), String>,
+) -> Result<(), String> {
+    let canvas = js::canvas_by_id(id).ok_or("no canvas")?;
+    js::prefer_cpu_raster(&canvas);
+    let (_, _, dpr) = js::fit_canvas(&canvas);
+    let px = |v: f64| (v * dpr) as u32;
+    let root = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2-D context")?.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let mut chart = ChartBuilder::on(&root)
+        .margin(px(8.0))
+        .margin_right(px(axes.right_px))
+        .x_label_area_size(px(axes.x_area_px))
+        .y_label_area_size(px(axes.y_area_px))
+        .build_cartesian_2d(-r..r, -r..r)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .x_desc(axes.x)
+        .y_desc(axes.y)
+        .x_labels(axes.labels)
+        .y_labels(axes.labels)
+        .label_style(("sans-serif", px(axes.font_px)))
+        .light_line_style(RGBColor(242, 242, 242))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    draw(&mut chart, &canvas, dpr)?;
+    root.present().map_err(|e| e.to_string())
 }
 
 /// An arrow centred on `p` pointing along the unit vector `d`, `len` long (data units).
@@ -618,13 +636,9 @@ impl Demo for SaddleController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
-        let mut next = self.settings.get_untracked();
-        next.set(key, raw)?;
-        if next == self.settings.get_untracked() {
+        if !commit_setting(self.settings, key, raw)? {
             return Ok(());
         }
-        self.settings.set(next);
-        self.sync_url();
         self.pause();
         self.shown.set(None);
         self.recompute(true);
@@ -676,7 +690,7 @@ pub fn SaddlePage() -> impl IntoView {
 
     let controller = SaddleController::new(settings, notices, status);
     let learned_note = controller.learned_note;
-    controller.sync_url();
+    write_link(settings);
     api::register(controller.clone());
     on_cleanup(api::unregister);
     // draw once the canvases are in the document
@@ -800,7 +814,8 @@ fn RulesTable(controller: Rc<SaddleController>) -> impl IntoView {
 /// The game on screen, in formulas.
 #[component]
 fn MathNote(settings: RwSignal<Settings>) -> impl IntoView {
-    let text = move || {
+    // Memos: the settings change on every drag frame, these texts rarely do (no DOM writes then)
+    let text = Memo::new(move |_| {
         settings.with(|s| match s.choice("game") {
             "dirac" => {
                 let loss = match s.choice("loss") {
@@ -816,8 +831,8 @@ fn MathNote(settings: RwSignal<Settings>) -> impl IntoView {
             }
             _ => "V(x, y) = xy + (a/2)x² − (b/2)y². x descends, y ascends: ẋ = −(y + ax), ẏ = x − by. Equilibrium (0, 0).".into(),
         })
-    };
-    let field = move || {
+    });
+    let field = Memo::new(move |_| {
         settings.with(|s| match field_eigenvalues(&SaddleConfig::from_settings(s)) {
             Some(mu) => {
                 let list = mu.iter().map(|m| format!("{} {} {}i", compact(m.re), if m.im < 0.0 { "−" } else { "+" }, compact(m.im.abs()))).collect::<Vec<_>>().join(", ");
@@ -833,7 +848,7 @@ fn MathNote(settings: RwSignal<Settings>) -> impl IntoView {
             }
             None => "The field has a kink at the equilibrium, so no Jacobian describes it there.".into(),
         })
-    };
+    });
     view! {
         <div class="math" id="math">
             <p>{text}</p>

@@ -10,7 +10,7 @@ use crate::draw::{Frame, Raster, FAKE, REAL};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{line_chart, Series};
-use crate::web::controls::{NoticeList, SettingsForm, Transport};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use leptos::prelude::*;
@@ -224,10 +224,6 @@ impl ToyController {
             }
         }
     }
-
-    fn sync_url(&self) {
-        js::replace_query(&self.settings.with_untracked(|s| s.to_query()));
-    }
 }
 
 fn put_raster(canvas: &web_sys::HtmlCanvasElement, raster: &Raster) {
@@ -283,20 +279,16 @@ impl Demo for ToyController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
-        let mut next = self.settings.get_untracked();
-        next.set(key, raw)?;
-        if next == self.settings.get_untracked() {
+        if !commit_setting(self.settings, key, raw)? {
             return Ok(());
         }
-        self.settings.set(next.clone());
-        self.sync_url();
         let running = self.status.get_untracked().running;
         if key == "backend" {
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
         }
-        let config = ToyConfig::from_settings(&next);
+        let config = ToyConfig::from_settings(&self.settings.get_untracked());
         let applied_live = self.runner.borrow().as_ref().is_some_and(|r| {
             let live = r.trainer().borrow_mut().apply_live(&config);
             if live {
@@ -340,7 +332,7 @@ pub fn ToyPage() -> impl IntoView {
     let status = RwSignal::new(Status::default());
 
     let controller = ToyController::new(settings, notices, status);
-    controller.sync_url();
+    write_link(settings);
     api::register(controller.clone());
     controller.restart(false);
     // Leaving the page stops the loop and drops the run.
