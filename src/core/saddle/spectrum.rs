@@ -34,9 +34,17 @@ pub fn char_poly(m: &Matrix) -> Vec<f64> {
     c
 }
 
-/// All complex roots of the monic polynomial with coefficients c₀..c_n (Durand–Kerner).
+/// All complex roots of the monic polynomial with coefficients c₀..c_n (quadratics in closed
+/// form, higher degrees by Durand–Kerner).
 pub fn roots(c: &[f64]) -> Vec<C> {
     let n = c.len() - 1;
+    if n == 2 {
+        // the quadratic formula: exact where iteration leaves ~1e-9 noise (double roots)
+        let disc = C::new(c[1] * c[1] - 4.0 * c[0], 0.0).sqrt();
+        let mut z = vec![(-c[1] + disc) / 2.0, (-c[1] - disc) / 2.0];
+        z.sort_by(|a, b| b.norm().total_cmp(&a.norm()).then(b.im.total_cmp(&a.im)));
+        return z;
+    }
     let eval = |z: C| c.iter().rev().fold(C::new(0.0, 0.0), |acc, &k| acc * z + k);
     // start on a circle bounding the roots (Cauchy's bound), at non-symmetric angles
     let bound = 1.0 + c[..n].iter().map(|k| k.abs()).fold(0.0, f64::max);

@@ -144,6 +144,10 @@ fn eigen_solver_finds_known_roots_including_complex_and_repeated_ones() {
     let r = roots(&[1.0, 2.0, 1.0]);
     assert!(r.iter().all(|l| (l - C::new(-1.0, 0.0)).norm() < 1e-6), "{r:?}");
     assert!((spectral_radius(&found) - 5f64.sqrt()).abs() < 1e-10);
+    // a 2×2 map with a double eigenvalue (Dirac-GAN with R1 γ = 1: μ² + μ + ¼) gets it exactly,
+    // with no spurious imaginary part to print
+    let mu = eigenvalues(&vec![vec![0.0, 0.5], vec![-0.5, -1.0]]);
+    assert!(mu.iter().all(|m| *m == C::new(-0.5, 0.0)), "{mu:?}");
 }
 
 #[test]
