@@ -2,12 +2,19 @@
 //! `cargo run --release --example toy_speed` prints steps/s (a benchmark, not a test).
 
 use burn::tensor::Device;
-use gan_playground::core::toy::{ToyConfig, ToyGan};
+use gan_playground::core::settings::Settings;
+use gan_playground::core::toy::{ToyConfig, ToyGan, TOY_SETTINGS};
 use std::time::Instant;
 
 fn main() {
     let device = Device::flex();
-    let mut gan = ToyGan::new(ToyConfig::defaults(), &device);
+    // `cargo run --release --example toy_speed -- "kD=2&gWidth=8"` for any settings
+    let query = std::env::args().nth(1).unwrap_or_default();
+    let (settings, notices) = Settings::from_query(TOY_SETTINGS, &query);
+    for n in notices {
+        eprintln!("{n}");
+    }
+    let mut gan = ToyGan::new(ToyConfig::from_settings(&settings), &device).expect("a data distribution");
     for _ in 0..20 {
         gan.train_step();
     }
@@ -22,5 +29,5 @@ fn main() {
         pollster::block_on(gan.snapshot(true)).expect("snapshot");
     }
     let snap = t.elapsed().as_secs_f64() / 50.0;
-    println!("toy defaults on flex (native): {:.0} steps/s, snapshot {:.2} ms", n as f64 / train, snap * 1e3);
+    println!("toy {query:?} on flex (native): {:.0} steps/s, snapshot {:.2} ms", n as f64 / train, snap * 1e3);
 }

@@ -14,14 +14,17 @@ pub enum GanLoss {
     NonSaturating,
     /// Least squares (LSGAN, a = 0, b = c = 1).
     LeastSquares,
-    /// Wasserstein critic (Lipschitz constraint by weight clipping or a gradient penalty).
+    /// Wasserstein critic, Lipschitz by weight clipping (WGAN).
     Wasserstein,
+    /// Wasserstein critic, Lipschitz by a gradient penalty (WGAN-GP; the penalty is added by
+    /// the trainer, see `critic`).
+    WassersteinGp,
     /// Hinge loss.
     Hinge,
 }
 
 impl GanLoss {
-    pub const NAMES: &'static [&'static str] = &["minimax", "ns", "lsgan", "wgan", "hinge"];
+    pub const NAMES: &'static [&'static str] = &["minimax", "ns", "lsgan", "wgan", "wgan-gp", "hinge"];
 
     pub fn parse(name: &str) -> Option<Self> {
         match name {
@@ -29,6 +32,7 @@ impl GanLoss {
             "ns" => Some(Self::NonSaturating),
             "lsgan" => Some(Self::LeastSquares),
             "wgan" => Some(Self::Wasserstein),
+            "wgan-gp" => Some(Self::WassersteinGp),
             "hinge" => Some(Self::Hinge),
             _ => None,
         }
@@ -41,11 +45,32 @@ impl GanLoss {
 
     /// The discriminator's loss (to minimise) on raw outputs `real`, `fake`: [batch, 1].
     pub fn d_loss(self, real: Tensor<2>, fake: Tensor<2>) -> Tensor<1> {
+        self.d_loss_smoothed(real, fake, 0.0)
+    }
+
+    /// Whether one-sided label smoothing means anything for this loss (it needs a target
+    /// label for real samples).
+    pub fn has_labels(self) -> bool {
+        matches!(self, Self::Minimax | Self::NonSaturating | Self::LeastSquares)
+    }
+
+    /// The discriminator's loss with one-sided label smoothing: real samples are labelled
+    /// 1 − `smoothing` instead of 1 (Salimans et al. 2016); generated ones stay at 0. Losses
+    /// without labels ignore `smoothing`.
+    pub fn d_loss_smoothed(self, real: Tensor<2>, fake: Tensor<2>, smoothing: f32) -> Tensor<1> {
+        let t = 1.0 - smoothing;
         match self {
-            // −E[log D(x)] − E[log(1 − D(G(z)))]
-            Self::Minimax | Self::NonSaturating => softplus(real.neg()).mean() + softplus(fake).mean(),
-            Self::LeastSquares => ((real - 1.0).powi_scalar(2).mean() + fake.powi_scalar(2).mean()) * 0.5,
-            Self::Wasserstein => fake.mean() - real.mean(),
+            // −E[t log D(x) + (1 − t) log(1 − D(x))] − E[log(1 − D(G(z)))]
+            Self::Minimax | Self::NonSaturating => {
+                let real_term = if smoothing > 0.0 {
+                    softplus(real.clone().neg()) * t + softplus(real) * smoothing
+                } else {
+                    softplus(real.neg())
+                };
+                real_term.mean() + softplus(fake).mean()
+            }
+            Self::LeastSquares => ((real - t).powi_scalar(2).mean() + fake.powi_scalar(2).mean()) * 0.5,
+            Self::Wasserstein | Self::WassersteinGp => fake.mean() - real.mean(),
             Self::Hinge => activation::relu(real.neg() + 1.0).mean() + activation::relu(fake + 1.0).mean(),
         }
     }
@@ -58,7 +83,20 @@ impl GanLoss {
             // −E[log D(G(z))] = E[softplus(−l)]
             Self::NonSaturating => softplus(fake.neg()).mean(),
             Self::LeastSquares => (fake - 1.0).powi_scalar(2).mean() * 0.5,
-            Self::Wasserstein | Self::Hinge => fake.mean().neg(),
+            Self::Wasserstein | Self::WassersteinGp | Self::Hinge => fake.mean().neg(),
+        }
+    }
+
+    /// ∂ℓ/∂l per sample: the slope of the generator's per-sample loss ℓ in D's raw output l
+    /// (`g_loss` is the batch mean of ℓ). Times ∇ₓl it is the pull on each generated point.
+    pub fn g_loss_slope(self, fake: Tensor<2>) -> Tensor<2> {
+        match self {
+            // ℓ = −softplus(l): −σ(l), which vanishes as D rejects the sample (σ(l) → 0)
+            Self::Minimax => activation::sigmoid(fake).neg(),
+            // ℓ = softplus(−l): −σ(−l), largest exactly when D rejects the sample
+            Self::NonSaturating => activation::sigmoid(fake.neg()).neg(),
+            Self::LeastSquares => fake - 1.0,
+            Self::Wasserstein | Self::WassersteinGp | Self::Hinge => fake.zeros_like() - 1.0,
         }
     }
 }
@@ -100,7 +138,7 @@ mod tests {
         let ln = |p: f64| p.ln();
 
         let d_log = -mean(r.iter().map(|&l| ln(sigmoid(l))), n) - mean(f.iter().map(|&l| ln(1.0 - sigmoid(l))), n);
-        let cases: [(GanLoss, f64, f64); 5] = [
+        let cases: [(GanLoss, f64, f64); 6] = [
             (GanLoss::Minimax, d_log, mean(f.iter().map(|&l| ln(1.0 - sigmoid(l))), n)),
             (GanLoss::NonSaturating, d_log, -mean(f.iter().map(|&l| ln(sigmoid(l))), n)),
             (
@@ -109,6 +147,7 @@ mod tests {
                 0.5 * mean(f.iter().map(|&x| (x - 1.0).powi(2)), n),
             ),
             (GanLoss::Wasserstein, mean(f.iter().copied(), n) - mean(r.iter().copied(), n), -mean(f.iter().copied(), n)),
+            (GanLoss::WassersteinGp, mean(f.iter().copied(), n) - mean(r.iter().copied(), n), -mean(f.iter().copied(), n)),
             (
                 GanLoss::Hinge,
                 mean(r.iter().map(|&x| (1.0 - x).max(0.0)), n) + mean(f.iter().map(|&x| (1.0 + x).max(0.0)), n),
@@ -121,6 +160,39 @@ mod tests {
             assert!((got_d - want_d).abs() < 1e-5, "{loss:?} d: {got_d} vs {want_d}");
             assert!((got_g - want_g).abs() < 1e-5, "{loss:?} g: {got_g} vs {want_g}");
         }
+    }
+
+    #[test]
+    fn label_smoothing_and_generator_slopes_match_their_formulas() {
+        let device = Device::flex();
+        let r = [2.0, -0.5, 0.3];
+        let f = [-1.5, 0.7, 4.0];
+        let (real, fake) = (column(&r, &device), column(&f, &device));
+        let s = 0.1;
+        let want = -mean(r.iter().map(|&l| (1.0 - s) * sigmoid(l).ln() + s * (1.0 - sigmoid(l)).ln()), 3)
+            - mean(f.iter().map(|&l| (1.0 - sigmoid(l)).ln()), 3);
+        let got = scalar(GanLoss::NonSaturating.d_loss_smoothed(real.clone(), fake.clone(), s as f32));
+        assert!((got - want).abs() < 1e-5, "{got} vs {want}");
+        let want_ls = 0.5 * mean(r.iter().map(|&x| (x - 0.9).powi(2)), 3) + 0.5 * mean(f.iter().map(|&x| x * x), 3);
+        assert!((scalar(GanLoss::LeastSquares.d_loss_smoothed(real.clone(), fake.clone(), 0.1)) - want_ls).abs() < 1e-5);
+        assert_eq!(scalar(GanLoss::Hinge.d_loss_smoothed(real.clone(), fake.clone(), 0.1)), scalar(GanLoss::Hinge.d_loss(real, fake)));
+        // slopes: n · ∂g_loss/∂l from burn's autodiff
+        let ad = Device::flex().autodiff();
+        for name in GanLoss::NAMES {
+            let loss = GanLoss::parse(name).unwrap();
+            let x = column(&f, &ad).require_grad();
+            let grads = loss.g_loss(x.clone()).backward();
+            let auto: Vec<f32> = x.grad(&grads).unwrap().into_data().try_to_vec().unwrap();
+            let slope: Vec<f32> = loss.g_loss_slope(column(&f, &device)).into_data().try_to_vec().unwrap();
+            for (a, b) in auto.iter().zip(&slope) {
+                assert!((a * 3.0 - b).abs() < 1e-5, "{name}: {a}·3 vs {b}");
+            }
+        }
+        // the minimax loss's pull vanishes on a sample D rejects with logit −10; NS's does not
+        let rejected = column(&[-10.0], &device);
+        let mm = GanLoss::Minimax.g_loss_slope(rejected.clone()).into_data().try_to_vec::<f32>().unwrap()[0];
+        let ns = GanLoss::NonSaturating.g_loss_slope(rejected).into_data().try_to_vec::<f32>().unwrap()[0];
+        assert!(mm.abs() < 1e-4 && ns < -0.99, "minimax {mm}, ns {ns}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 //! The training engine. Nothing here touches the web: every constructor takes a burn
 //! `Device`, and every test runs natively on burn's CPU (flex) device.
 
+pub mod critic;
 pub mod data;
 pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod optim;
 pub mod rng;

@@ -38,6 +38,21 @@ impl Activation {
             Self::Elu => activation::elu(x, 1.0),
         }
     }
+
+    /// The derivative at pre-activation `a`, written as tensor ops so that a gradient penalty
+    /// built from it can itself be differentiated (burn's autodiff is first order only).
+    pub fn derivative<const D: usize>(self, a: Tensor<D>) -> Tensor<D> {
+        match self {
+            Self::Relu => a.greater_elem(0.0).float(),
+            Self::LeakyRelu => a.greater_elem(0.0).float() * 0.8 + 0.2,
+            Self::Tanh => activation::tanh(a).powi_scalar(2).neg() + 1.0,
+            // 1 for a > 0, eᵃ otherwise
+            Self::Elu => {
+                let pos = a.clone().greater_elem(0.0).float();
+                pos.clone() + (pos.neg() + 1.0) * a.clamp_max(0.0).exp()
+            }
+        }
+    }
 }
 
 /// Shape of an MLP: `input → hidden × width → output`.
@@ -82,6 +97,20 @@ pub struct Mlp {
 }
 
 impl Mlp {
+    /// Clamps every weight and bias to [−c, c] (WGAN's Lipschitz constraint). Parameter ids
+    /// are kept, so the optimiser's state carries over.
+    pub fn clip(self, c: f32) -> Self {
+        let layers = self
+            .layers
+            .into_iter()
+            .map(|l| Linear {
+                weight: l.weight.map(|w| w.clamp(-c, c).detach().require_grad()),
+                bias: l.bias.map(|b| b.map(|b| b.clamp(-c, c).detach().require_grad())),
+            })
+            .collect();
+        Self { layers, activation: self.activation }
+    }
+
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         // x: [batch, input]
         let last = self.layers.len() - 1;

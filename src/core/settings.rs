@@ -13,6 +13,9 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// A non-empty subset of the options, written `a,b,c` (kept in the options' order).
     Set(&'static [&'static str]),
+    /// Free text of at most `max_len` link-safe characters (A–Z a–z 0–9 - _ .), e.g. an
+    /// encoded drawing; what it means is checked by the demo that owns it.
+    Text { max_len: usize },
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -29,6 +32,7 @@ pub enum Value {
     Float(f64),
     Choice(&'static str),
     Set(Vec<&'static str>),
+    Text(String),
 }
 
 impl Value {
@@ -38,6 +42,7 @@ impl Value {
             Value::Float(f) => format_float(*f),
             Value::Choice(s) => s.to_string(),
             Value::Set(v) => v.join(","),
+            Value::Text(t) => t.clone(),
         }
     }
 }
@@ -81,6 +86,15 @@ impl Spec {
                     return Err(format!("{} needs at least one of {}", self.key, options.join(", ")));
                 }
                 Ok(Value::Set(chosen))
+            }
+            Kind::Text { max_len } => {
+                if raw.len() > max_len {
+                    return Err(format!("{} is longer than {max_len} characters", self.key));
+                }
+                if let Some(bad) = raw.chars().find(|c| !(c.is_ascii_alphanumeric() || "-_.".contains(*c))) {
+                    return Err(format!("{} cannot contain “{bad}”", self.key));
+                }
+                Ok(Value::Text(raw.to_string()))
             }
         }
     }
@@ -174,6 +188,13 @@ impl Settings {
         match self.values.get(key) {
             Some(Value::Set(v)) => v.clone(),
             other => panic!("setting {key} is not a set: {other:?}"),
+        }
+    }
+
+    pub fn text_value(&self, key: &str) -> &str {
+        match self.values.get(key) {
+            Some(Value::Text(t)) => t,
+            other => panic!("setting {key} is not text: {other:?}"),
         }
     }
 

@@ -1,24 +1,34 @@
 //! The toy 2-D GAN: settings table, the two-optimiser training step, and the snapshot the
-//! views draw. Everything the page shows per frame comes from one tensor read back at once.
+//! views draw. Everything the page shows per frame comes from one tensor read back at once;
+//! what needs only plain numbers (divergences, D*, the value of the game) is computed from
+//! that snapshot on the CPU by `analyse`.
 
-use crate::core::data::{Dist, GaussianMixture};
+use crate::core::critic::{Critic, SpectralNorm};
+use crate::core::data::{decode_drawing, Dist, Target};
 use crate::core::loss::GanLoss;
+use crate::core::metrics::{self, Divergences};
 use crate::core::model::{Activation, Mlp, MlpShape};
 use crate::core::optim::OptimizerKind;
 use crate::core::rng::SeededRng;
 use crate::core::settings::{Kind, Settings, Spec};
 use burn::optim::{GradientsParams, ModuleOptimizer};
-use burn::tensor::{activation, Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use std::future::Future;
 
 const OPTS: Kind = Kind::Choice(OptimizerKind::NAMES);
+const OFF_ON: Kind = Kind::Choice(&["off", "on"]);
+const RATE: Kind = Kind::Float { min: 1e-6, max: 10.0 };
+
+/// The views a page can toggle (setting `views`).
+pub const VIEW_NAMES: &[&str] = &["real", "fake", "heat", "grads", "manifold", "dstar"];
 
 /// The toy demo's settings. Keys are the public names used in links and the API.
 pub const TOY_SETTINGS: &[Spec] = &[
     Spec { key: "seed", kind: Kind::Int { min: 0, max: 4_294_967_295 }, default: "1", label: "Seed" },
     Spec { key: "backend", kind: Kind::Choice(&["auto", "webgpu", "cpu"]), default: "auto", label: "Backend" },
     Spec { key: "dist", kind: Kind::Choice(Dist::NAMES), default: "ring8", label: "Data" },
-    Spec { key: "batch", kind: Kind::Int { min: 1, max: 4096 }, default: "256", label: "Batch size" },
+    Spec { key: "drawing", kind: Kind::Text { max_len: 2000 }, default: "", label: "Drawing" },
+    Spec { key: "noise", kind: Kind::Choice(&["gaussian", "uniform"]), default: "gaussian", label: "Noise prior" },
     Spec { key: "latentDim", kind: Kind::Int { min: 1, max: 64 }, default: "2", label: "Latent dim" },
     Spec { key: "gLayers", kind: Kind::Int { min: 0, max: 6 }, default: "2", label: "G hidden layers" },
     Spec { key: "gWidth", kind: Kind::Int { min: 1, max: 512 }, default: "64", label: "G width" },
@@ -26,26 +36,59 @@ pub const TOY_SETTINGS: &[Spec] = &[
     Spec { key: "dWidth", kind: Kind::Int { min: 1, max: 512 }, default: "64", label: "D width" },
     Spec { key: "activation", kind: Kind::Choice(Activation::NAMES), default: "relu", label: "Activation" },
     Spec { key: "loss", kind: Kind::Choice(GanLoss::NAMES), default: "ns", label: "Loss" },
+    Spec { key: "clip", kind: Kind::Float { min: 1e-4, max: 10.0 }, default: "0.01", label: "WGAN clip c" },
+    Spec { key: "gpWeight", kind: Kind::Float { min: 0.0, max: 1000.0 }, default: "1", label: "Gradient penalty λ" },
     Spec { key: "optD", kind: OPTS, default: "adam", label: "D optimiser" },
     Spec { key: "optG", kind: OPTS, default: "adam", label: "G optimiser" },
-    Spec { key: "lrD", kind: Kind::Float { min: 1e-6, max: 1000.0 }, default: "0.001", label: "D learning rate" },
-    Spec { key: "lrG", kind: Kind::Float { min: 1e-6, max: 1000.0 }, default: "0.001", label: "G learning rate" },
+    Spec { key: "lrD", kind: RATE, default: "0.001", label: "D learning rate" },
+    Spec { key: "lrG", kind: RATE, default: "0.001", label: "G learning rate" },
     Spec { key: "beta1", kind: Kind::Float { min: 0.0, max: 0.999 }, default: "0.5", label: "Adam β1 / momentum" },
     Spec { key: "beta2", kind: Kind::Float { min: 0.0, max: 0.9999 }, default: "0.999", label: "Adam β2" },
     Spec { key: "kD", kind: Kind::Int { min: 1, max: 20 }, default: "1", label: "D steps" },
     Spec { key: "kG", kind: Kind::Int { min: 1, max: 20 }, default: "1", label: "G steps" },
+    Spec { key: "batch", kind: Kind::Int { min: 1, max: 4096 }, default: "256", label: "Batch size" },
+    Spec { key: "labelSmoothing", kind: Kind::Float { min: 0.0, max: 0.5 }, default: "0", label: "Label smoothing" },
+    Spec { key: "instanceNoise", kind: Kind::Float { min: 0.0, max: 2.0 }, default: "0", label: "Instance noise σ₀" },
+    Spec { key: "noiseAnneal", kind: Kind::Int { min: 1, max: 1_000_000 }, default: "2000", label: "Noise anneal steps" },
+    Spec { key: "spectralNorm", kind: OFF_ON, default: "off", label: "Spectral norm (D)" },
+    Spec { key: "r1", kind: Kind::Float { min: 0.0, max: 1000.0 }, default: "0", label: "R1 penalty γ" },
+    Spec { key: "views", kind: Kind::Set(VIEW_NAMES), default: "real,fake,heat", label: "Views" },
 ];
+
+/// The noise prior p(z).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prior {
+    /// N(0, I).
+    Gaussian,
+    /// U[−1, 1]^d.
+    Uniform,
+}
+
+impl Prior {
+    /// The latent square the manifold view spans: ±2σ for the Gaussian, all of it for U.
+    pub fn lattice_half_width(self) -> f32 {
+        match self {
+            Self::Gaussian => 2.0,
+            Self::Uniform => 1.0,
+        }
+    }
+}
 
 /// Typed view of the settings the trainer needs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToyConfig {
     pub seed: u64,
     pub dist: Dist,
+    /// The decoded `drawing` setting (used when `dist` is `drawn`).
+    pub drawing: Result<Vec<Vec<[f32; 2]>>, String>,
+    pub prior: Prior,
     pub batch: usize,
     pub latent_dim: usize,
     pub generator: MlpShape,
     pub discriminator: MlpShape,
     pub loss: GanLoss,
+    pub clip: f32,
+    pub gp_weight: f32,
     pub opt_d: OptimizerKind,
     pub opt_g: OptimizerKind,
     pub lr_d: f64,
@@ -54,6 +97,11 @@ pub struct ToyConfig {
     pub beta2: f64,
     pub k_d: usize,
     pub k_g: usize,
+    pub label_smoothing: f32,
+    pub instance_noise: f32,
+    pub noise_anneal: u64,
+    pub spectral_norm: bool,
+    pub r1: f32,
 }
 
 impl ToyConfig {
@@ -61,26 +109,25 @@ impl ToyConfig {
     pub fn from_settings(s: &Settings) -> Self {
         let activation = Activation::parse(s.choice("activation")).unwrap_or(Activation::Relu);
         let latent_dim = s.int("latentDim") as usize;
+        let shape = |input, layers: &str, width: &str, output| MlpShape {
+            input,
+            hidden_layers: s.int(layers) as usize,
+            width: s.int(width) as usize,
+            output,
+            activation,
+        };
         Self {
             seed: s.int("seed") as u64,
             dist: Dist::parse(s.choice("dist")).unwrap_or(Dist::Ring8),
+            drawing: decode_drawing(s.text_value("drawing")),
+            prior: if s.choice("noise") == "uniform" { Prior::Uniform } else { Prior::Gaussian },
             batch: s.int("batch") as usize,
             latent_dim,
-            generator: MlpShape {
-                input: latent_dim,
-                hidden_layers: s.int("gLayers") as usize,
-                width: s.int("gWidth") as usize,
-                output: 2,
-                activation,
-            },
-            discriminator: MlpShape {
-                input: 2,
-                hidden_layers: s.int("dLayers") as usize,
-                width: s.int("dWidth") as usize,
-                output: 1,
-                activation,
-            },
+            generator: shape(latent_dim, "gLayers", "gWidth", 2),
+            discriminator: shape(2, "dLayers", "dWidth", 1),
             loss: GanLoss::parse(s.choice("loss")).unwrap_or(GanLoss::NonSaturating),
+            clip: s.float("clip") as f32,
+            gp_weight: s.float("gpWeight") as f32,
             opt_d: OptimizerKind::parse(s.choice("optD")).unwrap_or(OptimizerKind::Adam),
             opt_g: OptimizerKind::parse(s.choice("optG")).unwrap_or(OptimizerKind::Adam),
             lr_d: s.float("lrD"),
@@ -89,35 +136,72 @@ impl ToyConfig {
             beta2: s.float("beta2"),
             k_d: s.int("kD") as usize,
             k_g: s.int("kG") as usize,
+            label_smoothing: s.float("labelSmoothing") as f32,
+            instance_noise: s.float("instanceNoise") as f32,
+            noise_anneal: s.int("noiseAnneal") as u64,
+            spectral_norm: s.choice("spectralNorm") == "on",
+            r1: s.float("r1") as f32,
         }
     }
 
     pub fn defaults() -> Self {
         Self::from_settings(&Settings::defaults(TOY_SETTINGS))
     }
+
+    /// The data distribution, or why there is none (an empty or corrupt drawing).
+    pub fn target(&self) -> Result<Target, String> {
+        match (&self.drawing, self.dist) {
+            (Err(e), Dist::Drawn) => Err(format!("The drawing in the link cannot be read: {e}.")),
+            (Ok(d), dist) => dist.target(d),
+            (Err(_), dist) => dist.target(&[]),
+        }
+    }
+
+    /// Instance-noise σ at `step`: σ₀ annealed linearly to 0 over `noise_anneal` steps.
+    pub fn noise_sigma(&self, step: u64) -> f32 {
+        self.instance_noise * (1.0 - step as f32 / self.noise_anneal as f32).max(0.0)
+    }
 }
 
-/// Number of fixed-noise samples drawn as "generated" dots (each keeps its identity).
-pub const VIEW_SAMPLES: usize = 512;
+/// Fixed samples drawn as dots (each generated dot keeps its identity: fixed noise), and used
+/// for the divergences and D*.
+pub const VIEW_SAMPLES: usize = 1024;
 /// Resolution of the D(x) heatmap grid.
 pub const HEATMAP_RES: usize = 48;
+/// Latent lattice lines per side in the manifold view (for a latent dimension ≥ 2).
+pub const MANIFOLD_RES: usize = 21;
+
+/// The views that cost a grid evaluation; refreshed on "full" frames only.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FullView {
+    /// `[HEATMAP_RES²]` D's raw output on the grid, row-major from the top-left.
+    pub d_grid: Vec<f32>,
+    /// `[VIEW_SAMPLES]` D's raw output at the fixed real and generated samples.
+    pub d_real: Vec<f32>,
+    pub d_fake: Vec<f32>,
+    /// `[VIEW_SAMPLES, 2]`: −∂ℓ_G/∂x at each generated sample, where G's loss pushes it.
+    pub pull: Vec<f32>,
+    /// `[rows · cols, 2]`: the latent lattice mapped through G.
+    pub manifold: Vec<f32>,
+    pub manifold_shape: (usize, usize),
+}
 
 /// Plain numbers for the views: no tensors, so it can live in UI state.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ToySnapshot {
+    /// Iterations (kD D-steps + kG G-steps each) and single network updates so far.
     pub step: u64,
+    pub d_updates: u64,
+    pub g_updates: u64,
     pub loss_d: f32,
     pub loss_g: f32,
     /// `[VIEW_SAMPLES, 2]` generated points from the fixed noise batch.
     pub fake: Vec<f32>,
-    /// `[HEATMAP_RES, HEATMAP_RES]` discriminator output, row-major from the top-left, as a
-    /// probability for the log losses and the raw value otherwise; empty when not requested.
-    pub d_grid: Vec<f32>,
-    pub d_is_probability: bool,
+    pub full: Option<FullView>,
 }
 
 impl ToySnapshot {
-    /// Whether losses and parameters-derived outputs are all finite (divergence check).
+    /// Whether losses and generated samples are all finite (divergence check).
     pub fn is_finite(&self) -> bool {
         self.loss_d.is_finite() && self.loss_g.is_finite() && self.fake.iter().all(|v| v.is_finite())
     }
@@ -126,54 +210,105 @@ impl ToySnapshot {
 pub struct ToyGan {
     pub config: ToyConfig,
     device: Device,
-    mixture: GaussianMixture,
+    target: Target,
     generator: Mlp,
     discriminator: Mlp,
+    spectral: Option<SpectralNorm>,
     opt_g: ModuleOptimizer,
     opt_d: ModuleOptimizer,
     data_rng: SeededRng,
     noise_rng: SeededRng,
     fixed_noise: Tensor<2>,
     heatmap_points: Tensor<2>,
-    /// Fixed real samples for display, drawn once per reset.
+    lattice: Tensor<2>,
+    lattice_shape: (usize, usize),
+    /// Fixed real samples for display and metrics, drawn once per reset.
     pub real_view: Vec<f32>,
+    real_view_tensor: Tensor<2>,
     /// `[2]`: the last D and G losses (still on the device; read with the snapshot).
     last_losses: Tensor<1>,
     pub step: u64,
+    pub d_updates: u64,
+    pub g_updates: u64,
 }
 
 impl ToyGan {
-    /// `device` is the execution device (CPU or WebGPU); autodiff is layered on here.
-    pub fn new(config: ToyConfig, device: &Device) -> Self {
+    /// `device` is the execution device (CPU or WebGPU); autodiff is layered on here. Fails
+    /// only when there is no data distribution (an empty or unreadable drawing).
+    pub fn new(config: ToyConfig, device: &Device) -> Result<Self, String> {
+        let target = config.target()?;
         let device = device.clone().autodiff();
         let mut root = SeededRng::new(config.seed);
         let mut init_rng = root.fork();
         let mut data_rng = root.fork();
         let mut noise_rng = root.fork();
-        let mixture = config.dist.mixture();
+        let mut sn_rng = root.fork();
         let generator = config.generator.init(&mut init_rng, &device);
         let discriminator = config.discriminator.init(&mut init_rng, &device);
-        let real_view = mixture.sample(VIEW_SAMPLES, &mut data_rng);
-        let fixed_noise = noise(VIEW_SAMPLES, config.latent_dim, &mut noise_rng, &device);
+        let spectral = config.spectral_norm.then(|| SpectralNorm::new(&discriminator, &mut sn_rng, &device));
+        let real_view = target.sample(VIEW_SAMPLES, &mut data_rng);
+        let real_view_tensor = Tensor::from_data(TensorData::new(real_view.clone(), [VIEW_SAMPLES, 2]), &device);
+        let fixed_noise = noise(config.prior, VIEW_SAMPLES, config.latent_dim, &mut noise_rng, &device);
         let heatmap_points = heatmap_grid(config.dist.view_radius(), &device);
+        let (lattice, lattice_shape) = latent_lattice(config.prior, config.latent_dim, &device);
         let mut gan = Self {
             opt_g: config.opt_g.build(config.beta1, config.beta2),
             opt_d: config.opt_d.build(config.beta1, config.beta2),
             last_losses: Tensor::zeros([2], &device),
             config,
             device,
-            mixture,
+            target,
             generator,
             discriminator,
+            spectral,
             data_rng,
             noise_rng,
             fixed_noise,
             heatmap_points,
+            lattice,
+            lattice_shape,
             real_view,
+            real_view_tensor,
             step: 0,
+            d_updates: 0,
+            g_updates: 0,
         };
         gan.last_losses = gan.evaluate_losses();
-        gan
+        Ok(gan)
+    }
+
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Every weight and bias of D, read synchronously (native tests only: WebGPU cannot).
+    pub fn discriminator_weights(&self) -> Vec<f32> {
+        let mut out = Vec::new();
+        for l in &self.discriminator.layers {
+            out.extend(l.weight.val().into_data().iter::<f32>());
+            if let Some(b) = &l.bias {
+                out.extend(b.val().into_data().iter::<f32>());
+            }
+        }
+        out
+    }
+
+    /// D as it is used now (weights divided by σ under spectral norm). `iterate` refines the
+    /// spectral-norm estimate first (once per D update).
+    fn critic(&mut self, iterate: bool) -> Critic {
+        let inv = self.spectral.as_mut().map(|sn| sn.inverse_sigmas(&self.discriminator, iterate));
+        Critic::of(&self.discriminator, inv.as_deref())
+    }
+
+    /// The same without refining (views and G steps): leaves the power iteration untouched.
+    fn critic_now(&self) -> Critic {
+        match &self.spectral {
+            Some(sn) => {
+                let inv = sn.inverse_sigmas_fixed(&self.discriminator);
+                Critic::of(&self.discriminator, Some(&inv))
+            }
+            None => Critic::of(&self.discriminator, None),
+        }
     }
 
     /// D and G losses of the current networks on a fresh batch, without training: what the
@@ -181,41 +316,23 @@ impl ToyGan {
     fn evaluate_losses(&mut self) -> Tensor<1> {
         let c = self.config.clone();
         let real = self.real_batch(); // [batch, 2]
-        let z = noise(c.batch, c.latent_dim, &mut self.noise_rng, &self.device); // [batch, latent]
-        let fake = self.generator.forward(z).detach(); // [batch, 2]
-        let d_fake = self.discriminator.forward(fake); // [batch, 1]
-        let loss_d = c.loss.d_loss(self.discriminator.forward(real), d_fake.clone()).detach(); // [1]
+        let fake = { let z = self.noise_batch(c.batch); self.generator.forward(z) }.detach(); // [batch, 2]
+        let critic = self.critic_now();
+        let d_fake = critic.forward(fake); // [batch, 1]
+        let loss_d = c.loss.d_loss(critic.forward(real), d_fake.clone()).detach(); // [1]
         let loss_g = c.loss.g_loss(d_fake).detach(); // [1]
         Tensor::cat(vec![loss_d, loss_g], 0)
     }
 
-    pub fn mixture(&self) -> &GaussianMixture {
-        &self.mixture
-    }
-
     /// One training iteration: `kD` discriminator steps, then `kG` generator steps.
     pub fn train_step(&mut self) {
-        let c = self.config.clone();
         let mut loss_d = None;
-        for _ in 0..c.k_d {
-            let real = self.real_batch(); // [batch, 2]
-            let z = noise(c.batch, c.latent_dim, &mut self.noise_rng, &self.device); // [batch, latent]
-            // detach: the D step must not push gradients into G
-            let fake = self.generator.forward(z).detach(); // [batch, 2]
-            let loss = c.loss.d_loss(self.discriminator.forward(real), self.discriminator.forward(fake)); // [1]
-            let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
-            self.discriminator = self.opt_d.step(c.lr_d, self.discriminator.clone(), grads);
-            loss_d = Some(loss.detach());
+        for _ in 0..self.config.k_d {
+            loss_d = Some(self.d_step());
         }
         let mut loss_g = None;
-        for _ in 0..c.k_g {
-            let z = noise(c.batch, c.latent_dim, &mut self.noise_rng, &self.device); // [batch, latent]
-            let fake = self.generator.forward(z); // [batch, 2]
-            let loss = c.loss.g_loss(self.discriminator.forward(fake)); // [1]
-            // Only G's parameters are collected, so D is left unchanged by this step.
-            let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
-            self.generator = self.opt_g.step(c.lr_g, self.generator.clone(), grads);
-            loss_g = Some(loss.detach());
+        for _ in 0..self.config.k_g {
+            loss_g = Some(self.g_step());
         }
         if let (Some(d), Some(g)) = (loss_d, loss_g) {
             self.last_losses = Tensor::cat(vec![d, g], 0);
@@ -223,71 +340,248 @@ impl ToyGan {
         self.step += 1;
     }
 
+    /// One discriminator update alone (the page's "step D").
+    pub fn step_d_only(&mut self) {
+        let d = self.d_step();
+        let g = self.last_losses.clone().slice([1..2]);
+        self.last_losses = Tensor::cat(vec![d, g], 0);
+    }
+
+    /// One generator update alone (the page's "step G").
+    pub fn step_g_only(&mut self) {
+        let g = self.g_step();
+        let d = self.last_losses.clone().slice([0..1]);
+        self.last_losses = Tensor::cat(vec![d, g], 0);
+    }
+
+    fn d_step(&mut self) -> Tensor<1> {
+        let c = self.config.clone();
+        let sigma = c.noise_sigma(self.step);
+        let real_clean = self.real_batch(); // [batch, 2]
+        // detach: the D step must not push gradients into G
+        let fake = { let z = self.noise_batch(c.batch); self.generator.forward(z) }.detach(); // [batch, 2]
+        let (real, fake) = (self.instance_noise(real_clean.clone(), sigma), self.instance_noise(fake, sigma));
+        let critic = self.critic(true);
+        let mut loss = c.loss.d_loss_smoothed(critic.forward(real.clone()), critic.forward(fake.clone()), c.label_smoothing); // [1]
+        if c.loss == GanLoss::WassersteinGp && c.gp_weight > 0.0 {
+            // λ E[(‖∇D(x̂)‖ − 1)²] on random points between real and generated samples
+            let eps = self.uniform_column(c.batch); // [batch, 1]
+            let between = real.clone() * eps.clone() + fake * (eps.neg() + 1.0); // [batch, 2]
+            let (_, grad) = critic.output_and_input_gradient(between); // [batch, 2]
+            let norm = (grad.powi_scalar(2).sum_dim(1) + 1e-12).sqrt(); // [batch, 1]
+            loss = loss + (norm - 1.0).powi_scalar(2).mean() * c.gp_weight;
+        }
+        if c.r1 > 0.0 {
+            // R1: (γ/2) E_real ‖∇D(x)‖² (Mescheder et al. 2018)
+            let (_, grad) = critic.output_and_input_gradient(real); // [batch, 2]
+            loss = loss + grad.powi_scalar(2).sum_dim(1).mean() * (0.5 * c.r1);
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
+        self.discriminator = self.opt_d.step(c.lr_d, self.discriminator.clone(), grads);
+        if c.loss == GanLoss::Wasserstein {
+            self.discriminator = self.discriminator.clone().clip(c.clip);
+        }
+        self.d_updates += 1;
+        loss.detach()
+    }
+
+    fn g_step(&mut self) -> Tensor<1> {
+        let c = self.config.clone();
+        let sigma = c.noise_sigma(self.step);
+        let fake = { let z = self.noise_batch(c.batch); self.generator.forward(z) }; // [batch, 2]
+        let fake = self.instance_noise(fake, sigma);
+        let loss = c.loss.g_loss(self.critic_now().forward(fake)); // [1]
+        // Only G's parameters are collected, so D is left unchanged by this step.
+        let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
+        self.generator = self.opt_g.step(c.lr_g, self.generator.clone(), grads);
+        self.g_updates += 1;
+        loss.detach()
+    }
+
     fn real_batch(&mut self) -> Tensor<2> {
-        let data = self.mixture.sample(self.config.batch, &mut self.data_rng);
+        let data = self.target.sample(self.config.batch, &mut self.data_rng);
         Tensor::from_data(TensorData::new(data, [self.config.batch, 2]), &self.device)
     }
 
-    /// Everything the views need, as one flat tensor: `[2 + 2·VIEW_SAMPLES (+ HEATMAP_RES²)]`.
-    fn view_tensor(&self, with_heatmap: bool) -> Tensor<1> {
-        let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [VIEW_SAMPLES, 2]
-        let mut parts = vec![self.last_losses.clone(), fake.reshape([2 * VIEW_SAMPLES])];
-        if with_heatmap {
-            let d = self.discriminator.forward(self.heatmap_points.clone()).detach(); // [RES², 1]
-            let d = if self.config.loss.outputs_probability() { activation::sigmoid(d) } else { d };
-            parts.push(d.reshape([HEATMAP_RES * HEATMAP_RES]));
+    fn noise_batch(&mut self, n: usize) -> Tensor<2> {
+        noise(self.config.prior, n, self.config.latent_dim, &mut self.noise_rng, &self.device)
+    }
+
+    fn uniform_column(&mut self, n: usize) -> Tensor<2> {
+        let v: Vec<f32> = (0..n).map(|_| self.data_rng.uniform()).collect();
+        Tensor::from_data(TensorData::new(v, [n, 1]), &self.device)
+    }
+
+    /// x + N(0, σ²) from the seeded stream (instance noise); x itself when σ = 0.
+    fn instance_noise(&mut self, x: Tensor<2>, sigma: f32) -> Tensor<2> {
+        if sigma <= 0.0 {
+            return x;
+        }
+        let [n, d] = x.dims();
+        let v: Vec<f32> = (0..n * d).map(|_| sigma * self.data_rng.normal()).collect();
+        x + Tensor::from_data(TensorData::new(v, [n, d]), &self.device)
+    }
+
+    /// Everything the views need, as one flat tensor: losses, generated samples, and on full
+    /// frames D on the grid and at the samples, G's pull at its samples, and the manifold.
+    fn view_tensor(&self, full: bool) -> Tensor<1> {
+        let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [N, 2]
+        let mut parts = vec![self.last_losses.clone(), fake.clone().reshape([2 * VIEW_SAMPLES])];
+        if full {
+            let critic = self.critic_now();
+            let d_grid = critic.forward(self.heatmap_points.clone()).detach(); // [RES², 1]
+            let d_real = critic.forward(self.real_view_tensor.clone()).detach(); // [N, 1]
+            let (d_fake, grad) = critic.output_and_input_gradient(fake); // [N, 1], [N, 2]
+            let pull = grad * self.config.loss.g_loss_slope(d_fake.clone()).neg(); // [N, 2]
+            let manifold = self.generator.forward(self.lattice.clone()).detach(); // [M, 2]
+            let m = self.lattice_shape.0 * self.lattice_shape.1;
+            parts.extend([
+                d_grid.reshape([HEATMAP_RES * HEATMAP_RES]),
+                d_real.reshape([VIEW_SAMPLES]),
+                d_fake.detach().reshape([VIEW_SAMPLES]),
+                pull.detach().reshape([2 * VIEW_SAMPLES]),
+                manifold.reshape([2 * m]),
+            ]);
         }
         Tensor::cat(parts, 0)
     }
 
     /// Reads the views' data back with one async transfer (the only kind WebGPU allows).
     /// The future owns what it reads, so the trainer is free again as soon as this returns.
-    /// `with_heatmap` adds D(x) on the grid, the costliest view (`d_grid` is empty otherwise).
-    pub fn snapshot(&self, with_heatmap: bool) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
-        let tensor = self.view_tensor(with_heatmap);
-        let (step, d_is_probability) = (self.step, self.config.loss.outputs_probability());
+    pub fn snapshot(&self, full: bool) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
+        let tensor = self.view_tensor(full);
+        let (step, d_updates, g_updates, shape) = (self.step, self.d_updates, self.g_updates, self.lattice_shape);
         async move {
             let v = read_f32(tensor).await?;
-            let fake_end = 2 + 2 * VIEW_SAMPLES;
-            let expected = fake_end + if with_heatmap { HEATMAP_RES * HEATMAP_RES } else { 0 };
+            let n = VIEW_SAMPLES;
+            let m = shape.0 * shape.1;
+            let sizes = [2, 2 * n, HEATMAP_RES * HEATMAP_RES, n, n, 2 * n, 2 * m];
+            let expected: usize = if full { sizes.iter().sum() } else { sizes[..2].iter().sum() };
             if v.len() != expected {
                 return Err(format!("the device returned {} values for the views, expected {expected}", v.len()));
             }
-            Ok(ToySnapshot {
-                step,
-                loss_d: v[0],
-                loss_g: v[1],
-                fake: v[2..fake_end].to_vec(),
-                d_grid: v[fake_end..].to_vec(),
-                d_is_probability,
-            })
+            let mut parts = sizes.iter().scan(0, |at, len| {
+                let part = v.get(*at..*at + len).map(<[f32]>::to_vec);
+                *at += len;
+                part
+            });
+            let losses = parts.next().unwrap_or_default();
+            let fake = parts.next().unwrap_or_default();
+            let full = full.then(|| FullView {
+                d_grid: parts.next().unwrap_or_default(),
+                d_real: parts.next().unwrap_or_default(),
+                d_fake: parts.next().unwrap_or_default(),
+                pull: parts.next().unwrap_or_default(),
+                manifold: parts.next().unwrap_or_default(),
+                manifold_shape: shape,
+            });
+            Ok(ToySnapshot { step, d_updates, g_updates, loss_d: losses[0], loss_g: losses[1], fake, full })
         }
     }
 
     /// `n` fresh generated samples (not the fixed view batch) as `[n, 2]`, read asynchronously.
     pub fn samples(&mut self, n: usize) -> impl Future<Output = Result<Vec<f32>, String>> + 'static {
-        let z = noise(n, self.config.latent_dim, &mut self.noise_rng, &self.device);
+        let z = self.noise_batch(n);
         read_f32(self.generator.forward(z).detach().reshape([2 * n]))
     }
 
-    /// Applies a new configuration without losing training state when only settings that the
-    /// running networks and optimisers can absorb changed (learning rates, step ratio, loss,
-    /// batch). Returns false when the networks or optimisers must be rebuilt (a reset).
-    pub fn apply_live(&mut self, new: &ToyConfig) -> bool {
-        let live = ToyConfig {
-            lr_d: new.lr_d,
-            lr_g: new.lr_g,
-            k_d: new.k_d,
-            k_g: new.k_g,
-            loss: new.loss,
-            batch: new.batch,
-            ..self.config.clone()
-        };
-        if live != *new {
-            return false;
+    /// Applies a new configuration without losing training state where the running networks
+    /// can absorb the change. Returns `None` when the networks must be rebuilt (a reset: data,
+    /// prior, architecture, seed), else what happened to the optimisers, for the page to say:
+    /// a new optimiser kind starts with fresh state (its state means nothing to another
+    /// kind); new β's keep Adam's / momentum's running averages.
+    pub fn apply_live(&mut self, new: &ToyConfig) -> Option<Vec<String>> {
+        let old = &self.config;
+        let needs_reset = old.seed != new.seed
+            || old.dist != new.dist
+            || (new.dist == Dist::Drawn && old.drawing != new.drawing)
+            || old.prior != new.prior
+            || old.latent_dim != new.latent_dim
+            || old.generator != new.generator
+            || old.discriminator != new.discriminator;
+        if needs_reset {
+            return None;
         }
-        self.config = live;
-        true
+        let mut notes = Vec::new();
+        let betas_changed = old.beta1 != new.beta1 || old.beta2 != new.beta2;
+        for (name, old_kind, new_kind, opt) in
+            [("D", old.opt_d, new.opt_d, &mut self.opt_d), ("G", old.opt_g, new.opt_g, &mut self.opt_g)]
+        {
+            if old_kind != new_kind {
+                *opt = new_kind.build(new.beta1, new.beta2);
+                notes.push(format!(
+                    "The {name} optimiser is now {}: it starts with fresh state (the networks are kept). Press Reset to restart everything.",
+                    OptimizerKind::NAMES[new_kind as usize]
+                ));
+            } else if betas_changed {
+                // Same kind, new β's: carry the running averages over.
+                let record = opt.to_record();
+                *opt = new_kind.build(new.beta1, new.beta2).load_record(record);
+            }
+        }
+        if new.spectral_norm && self.spectral.is_none() {
+            let mut rng = SeededRng::new(new.seed ^ 0x5eed);
+            self.spectral = Some(SpectralNorm::new(&self.discriminator, &mut rng, &self.device));
+        } else if !new.spectral_norm {
+            self.spectral = None;
+        }
+        self.config = new.clone();
+        Some(notes)
+    }
+}
+
+/// Plain numbers derived from a full snapshot on the CPU: the divergences between the fixed
+/// real and generated samples, the optimal discriminator, and the value of the game.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    pub divergences: Divergences,
+    /// 2·JSD − log 4 from the grid histogram: the value of the game at D*.
+    pub value_at_optimum: f64,
+    /// V(D*, G) estimated at the samples with D* from the exact p_data and a kernel p_g.
+    pub value_d_star: f64,
+    /// V(D, G) of the learned D at the samples (log losses only).
+    pub value_d: Option<f64>,
+    /// `[HEATMAP_RES²]` D* on the heatmap grid.
+    pub d_star_grid: Vec<f32>,
+    /// ½ E_data|D − D*| + ½ E_g|D − D*| (losses whose D estimates D*: minimax, ns, lsgan).
+    pub d_gap: Option<f64>,
+}
+
+/// What D's raw output means as a probability of "real", when it has one: the logit's sigmoid
+/// for the log losses; the output itself for LSGAN (its optimal D is also p_d / (p_d + p_g)
+/// with labels 0 and 1, Mao et al. 2017). None for critics (WGAN, hinge).
+pub fn d_probability(loss: GanLoss, raw: &[f32]) -> Option<Vec<f32>> {
+    match loss {
+        GanLoss::Minimax | GanLoss::NonSaturating => Some(raw.iter().map(|l| 1.0 / (1.0 + (-l).exp())).collect()),
+        GanLoss::LeastSquares => Some(raw.iter().map(|v| v.clamp(0.0, 1.0)).collect()),
+        _ => None,
+    }
+}
+
+pub fn analyse(snap: &ToySnapshot, full: &FullView, target: &Target, real: &[f32], radius: f32, loss: GanLoss) -> Analysis {
+    let divergences = metrics::divergences(real, &snap.fake, radius);
+    let h = metrics::kde_bandwidth(&snap.fake, radius);
+    let density = |pts: &[f32]| -> Vec<f64> { pts.chunks_exact(2).map(|p| target.density(p[0], p[1])).collect() };
+    let grid = grid_points(radius);
+    let d_star_grid = metrics::optimal_discriminator(&density(&grid), &metrics::kde(&snap.fake, h, &grid));
+    let d_star_real = metrics::optimal_discriminator(&density(real), &metrics::kde(&snap.fake, h, real));
+    let d_star_fake = metrics::optimal_discriminator(&density(&snap.fake), &metrics::kde(&snap.fake, h, &snap.fake));
+    // V(D, G) = E_data log D + E_g log(1 − D), clamped away from log 0
+    let value = |d_real: &[f32], d_fake: &[f32]| {
+        let mean = |v: &[f32], f: &dyn Fn(f32) -> f64| v.iter().map(|&x| f(x)).sum::<f64>() / v.len().max(1) as f64;
+        mean(d_real, &|d| (d.max(1e-7) as f64).ln()) + mean(d_fake, &|d| ((1.0 - d).max(1e-7) as f64).ln())
+    };
+    let value_d_star = value(&d_star_real, &d_star_fake);
+    let probs = d_probability(loss, &full.d_real).zip(d_probability(loss, &full.d_fake));
+    let value_d = probs.as_ref().filter(|_| loss != GanLoss::LeastSquares).map(|(r, f)| value(r, f));
+    let d_gap = probs.map(|(r, f)| metrics::d_gap(&r, &d_star_real, &f, &d_star_fake));
+    Analysis {
+        divergences,
+        value_at_optimum: 2.0 * divergences.jsd - 4f64.ln(),
+        value_d_star,
+        value_d,
+        d_star_grid,
+        d_gap,
     }
 }
 
@@ -296,14 +590,17 @@ async fn read_f32(t: Tensor<1>) -> Result<Vec<f32>, String> {
     data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
 }
 
-/// Standard normal noise `[n, dim]` from the seeded CPU stream.
-fn noise(n: usize, dim: usize, rng: &mut SeededRng, device: &Device) -> Tensor<2> {
-    let v: Vec<f32> = (0..n * dim).map(|_| rng.normal()).collect();
+/// Noise `[n, dim]` from the prior, drawn from the seeded CPU stream.
+fn noise(prior: Prior, n: usize, dim: usize, rng: &mut SeededRng, device: &Device) -> Tensor<2> {
+    let v: Vec<f32> = match prior {
+        Prior::Gaussian => (0..n * dim).map(|_| rng.normal()).collect(),
+        Prior::Uniform => (0..n * dim).map(|_| rng.uniform_in(-1.0, 1.0)).collect(),
+    };
     Tensor::from_data(TensorData::new(v, [n, dim]), device)
 }
 
-/// Cell centres of the heatmap over [-r, r]², row 0 at the top (largest y).
-fn heatmap_grid(r: f32, device: &Device) -> Tensor<2> {
+/// Cell centres of the heatmap over [-r, r]², row 0 at the top (largest y), flat `[RES², 2]`.
+pub fn grid_points(r: f32) -> Vec<f32> {
     let h = 2.0 * r / HEATMAP_RES as f32;
     let mut v = Vec::with_capacity(2 * HEATMAP_RES * HEATMAP_RES);
     for row in 0..HEATMAP_RES {
@@ -312,5 +609,28 @@ fn heatmap_grid(r: f32, device: &Device) -> Tensor<2> {
             v.push(r - (row as f32 + 0.5) * h);
         }
     }
-    Tensor::from_data(TensorData::new(v, [HEATMAP_RES * HEATMAP_RES, 2]), device)
+    v
+}
+
+fn heatmap_grid(r: f32, device: &Device) -> Tensor<2> {
+    Tensor::from_data(TensorData::new(grid_points(r), [HEATMAP_RES * HEATMAP_RES, 2]), device)
+}
+
+/// A lattice over the first two latent dimensions (the rest at the prior's centre, 0), or a
+/// line for a 1-D latent: `[rows · cols, dim]` and (rows, cols).
+fn latent_lattice(prior: Prior, dim: usize, device: &Device) -> (Tensor<2>, (usize, usize)) {
+    let w = prior.lattice_half_width();
+    let at = |i: usize, n: usize| -w + 2.0 * w * i as f32 / (n - 1) as f32;
+    let (rows, cols) = if dim == 1 { (1, 2 * MANIFOLD_RES - 1) } else { (MANIFOLD_RES, MANIFOLD_RES) };
+    let mut v = vec![0.0f32; rows * cols * dim];
+    for r in 0..rows {
+        for c in 0..cols {
+            let z = &mut v[(r * cols + c) * dim..][..dim];
+            z[0] = at(c, cols);
+            if dim > 1 {
+                z[1] = at(r, rows);
+            }
+        }
+    }
+    (Tensor::from_data(TensorData::new(v, [rows * cols, dim]), device), (rows, cols))
 }

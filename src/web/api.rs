@@ -77,6 +77,7 @@ fn value_to_js(v: &Value) -> JsValue {
         Value::Float(f) => JsValue::from_f64(*f),
         Value::Choice(c) => JsValue::from_str(c),
         Value::Set(v) => JsValue::from_str(&v.join(",")),
+        Value::Text(t) => JsValue::from_str(t),
     }
 }
 

@@ -101,6 +101,11 @@ fn SettingControl(spec: Spec, settings: RwSignal<Settings>, notices: RwSignal<Ve
             </select>
         }
         .into_any(),
+        // Text settings (a drawing) have their own editors; a plain field for any other.
+        Kind::Text { max_len } => view! {
+            <input id=id.clone() name=key type="text" maxlength=max_len prop:value=value on:change=on_change/>
+        }
+        .into_any(),
         Kind::Int { min, max } => view! {
             <input id=id.clone() name=key type="number" step="1" min=min max=max prop:value=value on:change=on_change/>
         }
