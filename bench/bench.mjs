@@ -1,5 +1,7 @@
 // Benchmark (not a test): steps/s and fps of /toy per backend in headless chromium, measured
 // side by side in one run. Usage: node bench/bench.mjs [--seconds 15] [--query "gWidth=64"]
+// [--preset ganlab-clusters] (a preset from the page's menu, applied through the menu itself:
+// ganlab-clusters is GAN Lab's default setting, for comparison with its 19.4 iterations/s)
 // Prints one row per backend; figures in README/docs come from this script.
 import { launch, serve, openPage, waitStatus } from '../tests/browser/harness.mjs';
 
@@ -7,6 +9,7 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const seconds = Number(arg('seconds', 15));
 const query = arg('query', '');
 const backends = arg('backends', 'cpu,webgpu').split(',');
+const preset = arg('preset', '');
 
 const server = await serve();
 const browser = await launch();
@@ -16,6 +19,12 @@ try {
     const t0 = Date.now();
     const page = await openPage(browser, `${server.url}/toy?backend=${backend}&${query}`);
     await waitStatus(page, (s) => s.backend !== null && s.losses.d !== null, 180_000);
+    if (preset) {
+      await page.locator('#preset').selectOption(preset);
+      await page.evaluate((b) => window.ganPlayground.set('backend', b), backend);
+      await page.evaluate(() => window.ganPlayground.reset());
+      await waitStatus(page, (s) => s.backend !== null && s.losses.d !== null && s.step === 0, 180_000);
+    }
     const ready = await page.evaluate(() => window.ganPlayground.status());
     const startupMs = Date.now() - t0;
     await page.evaluate(() => window.ganPlayground.step(1)); // compile kernels before timing
@@ -38,5 +47,5 @@ try {
   await browser.close();
   await server.close();
 }
-console.log(`/toy ${query || '(defaults: G 2→64→64→2, D 2→64→64→1, batch 256, Adam, 1:1)'}, ${seconds} s per backend`);
+console.log(`/toy ${preset ? `preset ${preset}` : ''}${query || '(defaults: G 2→64→64→2, D 2→64→64→1, batch 256, Adam, 1:1)'}, ${seconds} s per backend`);
 console.table(rows);

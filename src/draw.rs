@@ -82,6 +82,44 @@ impl Raster {
         self.rgba[i + 3] = (out_a * 255.0).round() as u8;
     }
 
+    /// A one-pixel line between two pixel positions (arrows, lattice lines). Not
+    /// anti-aliased: these are thin overlays redrawn every frame.
+    pub fn line_px(&mut self, a: (f32, f32), b: (f32, f32), color: Rgb, alpha: f32) {
+        if ![a.0, a.1, b.0, b.1].iter().all(|v| v.is_finite()) {
+            return;
+        }
+        let steps = (b.0 - a.0).abs().max((b.1 - a.1).abs()).ceil();
+        // a line far off the raster (a diverging G) is not worth walking
+        if steps > 4.0 * (self.width + self.height) as f32 {
+            return;
+        }
+        let steps = steps.max(1.0) as usize;
+        for i in 0..=steps {
+            let t = i as f32 / steps as f32;
+            let (x, y) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+            if x >= 0.0 && y >= 0.0 && (x as usize) < self.width && (y as usize) < self.height {
+                self.over(x as usize, y as usize, color, alpha);
+            }
+        }
+    }
+
+    /// An arrow from data point `p` along the pixel vector `d`, with a two-stroke head.
+    pub fn arrow(&mut self, f: Frame, p: [f32; 2], d: (f32, f32), color: Rgb, alpha: f32) {
+        let a = self.to_pixel(f, p[0], p[1]);
+        let b = (a.0 + d.0, a.1 + d.1);
+        self.line_px(a, b, color, alpha);
+        let len = d.0.hypot(d.1);
+        if len >= 3.0 {
+            let (ux, uy) = (d.0 / len, d.1 / len);
+            let head = (len * 0.35).min(5.0);
+            for s in [-1.0f32, 1.0] {
+                // back along the shaft, turned ±30°
+                let (hx, hy) = (-ux * 0.866 - s * uy * 0.5, -uy * 0.866 + s * ux * 0.5);
+                self.line_px(b, (b.0 + head * hx, b.1 + head * hy), color, alpha);
+            }
+        }
+    }
+
     /// Round, anti-aliased dots of `radius_px` at each point of a flat `[n, 2]` buffer.
     pub fn points(&mut self, f: Frame, xy: &[f32], color: Rgb, radius_px: f32, alpha: f32) {
         let r = radius_px.max(0.5);
@@ -124,6 +162,19 @@ mod tests {
         assert_eq!(px(&r, 75, 25), [REAL[0], REAL[1], REAL[2], 255]);
         assert_eq!(px(&r, 25, 75)[3], 0);
         assert_eq!(px(&r, 50, 50)[3], 0);
+    }
+
+    #[test]
+    fn lines_and_arrows_cover_the_pixels_between_their_ends() {
+        let mut r = Raster::transparent(20, 20);
+        r.line_px((2.0, 2.0), (17.0, 2.0), FAKE, 1.0);
+        assert!((2..=17).all(|x| px(&r, x, 2)[3] == 255));
+        assert_eq!(px(&r, 10, 3)[3], 0);
+        r.line_px((0.0, 0.0), (f32::NAN, 1.0), FAKE, 1.0); // ignored, no panic
+        let mut r = Raster::transparent(40, 40);
+        r.arrow(Frame { radius: 1.0 }, [0.0, 0.0], (10.0, 0.0), REAL, 1.0);
+        assert_eq!(px(&r, 25, 20)[3], 255, "shaft");
+        assert!(px(&r, 28, 18)[3] == 255 || px(&r, 27, 18)[3] == 255, "head");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod core;
 pub mod draw;
+pub mod lessons;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -134,8 +134,9 @@ fn live_changes_keep_the_networks_and_say_what_happened_to_the_optimisers() {
     }
     let before = snapshot(&g).fake;
     let with = |q: &str| ToyConfig::from_settings(&Settings::from_query(TOY_SETTINGS, &format!("batch=64&gWidth=16&dWidth=16&{q}")).0);
-    assert_eq!(g.apply_live(&with("lrD=0.01&beta1=0.9")), Some(vec![]));
-    let notes = g.apply_live(&with("lrD=0.01&beta1=0.9&optD=rmsprop")).unwrap();
+    assert_eq!(g.apply_live(&with("lrD=0.01&kD=3&loss=hinge&r1=1")), Some(vec![]));
+    assert_eq!(g.apply_live(&with("lrD=0.01&kD=3&loss=hinge&r1=1&beta1=0.9")).map(|n| n.len()), Some(2), "both Adams say so");
+    let notes = g.apply_live(&with("lrD=0.01&kD=3&loss=hinge&r1=1&beta1=0.9&optD=rmsprop")).unwrap();
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].contains("fresh state"));
     assert_eq!(snapshot(&g).fake, before, "networks kept");
@@ -158,4 +159,36 @@ fn an_absurd_learning_rate_is_detected_as_divergence() {
         }
     }
     assert!(diverged, "an LSGAN with SGD lr 10 should blow up");
+}
+
+#[test]
+fn every_preset_parses_and_trains() {
+    use gan_playground::core::toy::PRESETS;
+    for p in PRESETS {
+        let mut g = gan(p.query);
+        for _ in 0..3 {
+            g.train_step();
+        }
+        assert!(snapshot(&g).is_finite(), "{}", p.key);
+    }
+}
+
+/// The vanishing-gradient lesson holds: with D far ahead, the minimax loss's pull on the
+/// generated samples is a small fraction of the non-saturating loss's pull on the same points.
+#[test]
+fn minimax_pull_vanishes_where_the_non_saturating_pull_does_not() {
+    let mut g = gan("dist=ring8&loss=minimax&batch=256");
+    for _ in 0..400 {
+        g.step_d_only(); // D alone: it learns to reject G's samples
+    }
+    let pull = |g: &ToyGan| {
+        let s = snapshot(g);
+        let p = &s.full.as_ref().unwrap().pull;
+        p.chunks(2).map(|v| v[0].hypot(v[1])).sum::<f32>() / (p.len() / 2) as f32
+    };
+    let minimax = pull(&g);
+    let cfg = ToyConfig { loss: gan_playground::core::loss::GanLoss::NonSaturating, ..g.config.clone() };
+    assert_eq!(g.apply_live(&cfg), Some(vec![]));
+    let ns = pull(&g);
+    assert!(minimax < 0.1 * ns, "mean pull: minimax {minimax}, ns {ns}");
 }

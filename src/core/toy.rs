@@ -487,9 +487,11 @@ impl ToyGan {
 
     /// Applies a new configuration without losing training state where the running networks
     /// can absorb the change. Returns `None` when the networks must be rebuilt (a reset: data,
-    /// prior, architecture, seed), else what happened to the optimisers, for the page to say:
-    /// a new optimiser kind starts with fresh state (its state means nothing to another
-    /// kind); new β's keep Adam's / momentum's running averages.
+    /// prior, architecture, seed), else notes for the page on what happened to the
+    /// optimisers: a new optimiser kind, or new β's, start that optimiser with fresh running
+    /// averages while the networks are kept. (burn can carry an optimiser's state into a
+    /// rebuilt one natively, `to_record`/`load_record`, but loading it needs a default device,
+    /// which the web build does not have; one behaviour everywhere, said out loud.)
     pub fn apply_live(&mut self, new: &ToyConfig) -> Option<Vec<String>> {
         let old = &self.config;
         let needs_reset = old.seed != new.seed
@@ -507,16 +509,19 @@ impl ToyGan {
         for (name, old_kind, new_kind, opt) in
             [("D", old.opt_d, new.opt_d, &mut self.opt_d), ("G", old.opt_g, new.opt_g, &mut self.opt_g)]
         {
+            let uses_betas = matches!(new_kind, OptimizerKind::Adam | OptimizerKind::Momentum);
             if old_kind != new_kind {
                 *opt = new_kind.build(new.beta1, new.beta2);
                 notes.push(format!(
                     "The {name} optimiser is now {}: it starts with fresh state (the networks are kept). Press Reset to restart everything.",
                     OptimizerKind::NAMES[new_kind as usize]
                 ));
-            } else if betas_changed {
-                // Same kind, new β's: carry the running averages over.
-                let record = opt.to_record();
-                *opt = new_kind.build(new.beta1, new.beta2).load_record(record);
+            } else if betas_changed && uses_betas {
+                *opt = new_kind.build(new.beta1, new.beta2);
+                notes.push(format!(
+                    "The {name} optimiser ({}) restarts its running averages with the new β (the networks are kept).",
+                    OptimizerKind::NAMES[new_kind as usize]
+                ));
             }
         }
         if new.spectral_norm && self.spectral.is_none() {
@@ -634,3 +639,64 @@ fn latent_lattice(prior: Prior, dim: usize, device: &Device) -> (Tensor<2>, (usi
     }
     (Tensor::from_data(TensorData::new(v, [rows * cols, dim]), device), (rows, cols))
 }
+
+/// A named setting that teaches something; `query` is applied over the defaults.
+pub struct Preset {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub query: &'static str,
+    pub lesson: &'static str,
+}
+
+/// GAN Lab's architecture and optimiser (G and D: 1 hidden layer of 8, batch 150, 2 D-steps per
+/// G-step, SGD 0.1 / 0.03, log loss) on its four data sets, then the named lessons.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        key: "ganlab-clusters",
+        title: "GAN Lab: two clusters",
+        query: "dist=clusters&gLayers=1&gWidth=8&dLayers=1&dWidth=8&batch=150&kD=2&kG=1&optD=sgd&optG=sgd&lrD=0.1&lrG=0.03&loss=ns",
+        lesson: "GAN Lab's default setting on its default data: small networks, plain SGD, two D steps per G step.",
+    },
+    Preset {
+        key: "ganlab-line",
+        title: "GAN Lab: line",
+        query: "dist=line&gLayers=1&gWidth=8&dLayers=1&dWidth=8&batch=150&kD=2&kG=1&optD=sgd&optG=sgd&lrD=0.1&lrG=0.03&loss=ns",
+        lesson: "A 1-D shape in the plane: the generator's 2-D manifold has to fold onto a line.",
+    },
+    Preset {
+        key: "ganlab-ring",
+        title: "GAN Lab: ring",
+        query: "dist=ring&gLayers=1&gWidth=8&dLayers=1&dWidth=8&batch=150&kD=2&kG=1&optD=sgd&optG=sgd&lrD=0.1&lrG=0.03&loss=ns&views=real,fake,heat,manifold",
+        lesson: "A ring has a hole: a continuous G must stretch its noise square around it (watch the manifold).",
+    },
+    Preset {
+        key: "ganlab-disjoint",
+        title: "GAN Lab: three clusters",
+        query: "dist=disjoint&gLayers=1&gWidth=8&dLayers=1&dWidth=8&batch=150&kD=2&kG=1&optD=sgd&optG=sgd&lrD=0.1&lrG=0.03&loss=ns",
+        lesson: "Disjoint clusters: a continuous G cannot jump between them, so it leaves a trail of points in the gaps.",
+    },
+    Preset {
+        key: "vanishing",
+        title: "Lesson: vanishing gradients (minimax, D wins)",
+        query: "dist=ring8&loss=minimax&kD=5&lrD=0.005&optG=sgd&lrG=0.05&views=real,fake,heat,grads",
+        lesson: "With the original minimax loss and a strong D, log(1 − D(G(z))) is flat where D rejects the fakes: G's arrows shrink to nothing and G stalls. Switch the loss to ns and the arrows come back.",
+    },
+    Preset {
+        key: "lsgan-vs-ns",
+        title: "Lesson: LSGAN keeps pulling",
+        query: "dist=ring8&loss=lsgan&views=real,fake,heat,grads",
+        lesson: "LSGAN's squared loss keeps pulling samples that D already scores as real towards its decision value, so the arrows stay long near the data; compare with loss=ns.",
+    },
+    Preset {
+        key: "wgan-clip-slow",
+        title: "Lesson: WGAN with clipping is slow",
+        query: "dist=ring8&loss=wgan&clip=0.01&optD=rmsprop&optG=rmsprop&lrD=0.00005&lrG=0.00005&kD=5",
+        lesson: "Weight clipping (c = 0.01) with the WGAN paper's RMSProp 5e-5 keeps the critic nearly linear and tiny: G crawls. Try loss=wgan-gp.",
+    },
+    Preset {
+        key: "wgan-gp",
+        title: "Lesson: WGAN-GP",
+        query: "dist=ring8&loss=wgan-gp&gpWeight=0.1&optD=adam&optG=adam&lrD=0.001&lrG=0.001&beta1=0.5&beta2=0.9&kD=5",
+        lesson: "The gradient penalty keeps the critic 1-Lipschitz without shrinking it: the critic stays informative and G spreads over the modes.",
+    },
+];

@@ -72,3 +72,11 @@ pub fn replace_query(query: &str) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}?{query}")));
     }
 }
+
+/// Resolves after `ms` milliseconds (a `setTimeout` promise).
+pub async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = JsFuture::from(promise).await;
+}

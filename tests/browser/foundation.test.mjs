@@ -42,7 +42,7 @@ async function inkedShare(page, id) {
 /** Pixels close to the generated-sample colour (#753aa8). */
 async function fakeDots(page) {
   return page.evaluate(() => {
-    const c = document.getElementById('toy-field');
+    const c = document.getElementById('toy-points');
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     let n = 0;
     for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x75) < 40 && Math.abs(d[i + 1] - 0x3a) < 40 && Math.abs(d[i + 2] - 0xa8) < 40) n++;
@@ -156,7 +156,7 @@ test('settings: the URL carries every setting, set() validates, bad links give a
 });
 
 test('divergence pauses training with a message naming the likely cause', async () => {
-  const page = await open('/toy?backend=cpu&lrD=1000&lrG=1000&optD=sgd&optG=sgd&loss=wgan');
+  const page = await open('/toy?backend=cpu&lrD=10&lrG=10&optD=sgd&optG=sgd&loss=lsgan');
   await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null);
   await page.evaluate(() => window.ganPlayground.play());
   const s = await waitStatus(page, (s) => s.error !== null, 60_000);
@@ -173,7 +173,7 @@ test('postMessage bridge round-trips from an embedding page', async () => {
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(server.url + '/__test/embed.html');
   const frame = page.frameLocator('#demo');
-  await frame.locator('#toy-field').waitFor();
+  await frame.locator('#toy-points').waitFor();
   const call = async (id, cmd, args = []) => {
     await page.evaluate(([id, cmd, args]) => window.send(id, cmd, args), [id, cmd, args]);
     await page.waitForFunction((id) => window.replies.some((r) => r.id === id), id, { timeout: 60_000 });

@@ -1,15 +1,21 @@
 //! `/toy`: the toy 2-D lab. A generator learns a 2-D distribution against a discriminator;
-//! the page draws real and generated samples over D(x), the loss curves, and the controls.
+//! the page draws real and generated samples over D(x), G's pull on its samples, G's
+//! manifold, the optimal discriminator D* beside D, loss / divergence / value charts, the
+//! loss in formulas, slow motion through one iteration, presets and a drawing editor.
 //!
 //! Read top to bottom: the controller (what the buttons and the API do), the per-frame
-//! drawing, then the Leptos view.
+//! drawing, then the Leptos view. `layers` draws the plot; `crate::lessons` holds the text.
 
+mod layers;
+
+use crate::core::data::{encode_drawing, thin_drawing, Target, DRAWING_RADIUS};
 use crate::core::settings::Settings;
-use crate::core::toy::{ToyConfig, ToyGan, ToySnapshot, HEATMAP_RES, TOY_SETTINGS};
-use crate::draw::{Frame, Raster, FAKE, REAL};
+use crate::core::toy::{analyse, d_probability, Analysis, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
+use crate::draw::Frame;
+use crate::lessons::{self, BatchNumbers, PHASES};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
-use crate::web::chart::{line_chart, Series};
+use crate::web::chart::{compact, line_chart, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
@@ -17,7 +23,7 @@ use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 impl Trainer for ToyGan {
     type Snapshot = ToySnapshot;
@@ -32,42 +38,92 @@ impl Trainer for ToyGan {
     }
 }
 
-/// Loss history for the chart, thinned by half whenever it fills so it spans the whole run.
-#[derive(Default)]
-struct LossHistory {
-    d: Vec<(f64, f64)>,
-    g: Vec<(f64, f64)>,
+/// Chart histories, thinned by half whenever they fill so they span the whole run.
+struct History {
+    step: Vec<f64>,
+    /// One column per charted quantity (see `Column`), NaN where a value does not apply.
+    columns: Vec<Vec<f64>>,
 }
 
-impl LossHistory {
-    const CAP: usize = 2000;
-    fn push(&mut self, step: u64, d: f32, g: f32) {
-        if self.d.last().is_some_and(|p| p.0 >= step as f64) {
+#[derive(Clone, Copy)]
+enum Column {
+    LossD,
+    LossG,
+    Jsd,
+    Kl,
+    ValueD,
+    ValueDStar,
+    ValueOptimum,
+}
+
+const COLUMNS: usize = 7;
+
+impl History {
+    const CAP: usize = 1500;
+
+    fn new() -> Self {
+        Self { step: Vec::new(), columns: vec![Vec::new(); COLUMNS] }
+    }
+
+    fn push(&mut self, step: u64, values: [f64; COLUMNS]) {
+        if self.step.last().is_some_and(|s| *s >= step as f64) {
             return;
         }
-        self.d.push((step as f64, d as f64));
-        self.g.push((step as f64, g as f64));
-        if self.d.len() > Self::CAP {
-            for v in [&mut self.d, &mut self.g] {
-                *v = v.iter().copied().step_by(2).collect();
+        self.step.push(step as f64);
+        for (c, v) in self.columns.iter_mut().zip(values) {
+            c.push(v);
+        }
+        if self.step.len() > Self::CAP {
+            self.step = self.step.iter().copied().step_by(2).collect();
+            for c in &mut self.columns {
+                *c = c.iter().copied().step_by(2).collect();
             }
         }
+    }
+
+    fn series(&self, c: Column) -> Vec<(f64, f64)> {
+        self.step.iter().copied().zip(self.columns[c as usize].iter().copied()).filter(|p| p.1.is_finite()).collect()
     }
 }
 
 const CHART_INTERVAL_MS: f64 = 250.0;
+const SLOW_MOTION_MS: i32 = 1800;
+
+/// The numbers beside the plot (D*, divergences), for the view.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Readout {
+    pub jsd: f64,
+    pub kl: f64,
+    pub value_at_optimum: f64,
+    pub value_d_star: f64,
+    pub value_d: Option<f64>,
+    pub d_gap: Option<f64>,
+}
 
 pub struct ToyController {
     settings: RwSignal<Settings>,
     notices: RwSignal<Vec<String>>,
     status: RwSignal<Status>,
+    readout: RwSignal<Option<Readout>>,
+    /// Slow motion's current sub-step (None: normal training).
+    slow_phase: RwSignal<Option<usize>>,
+    caption: RwSignal<(String, String)>,
+    draw_mode: RwSignal<bool>,
     compute: RefCell<Option<Compute>>,
     runner: RefCell<Option<Runner<ToyGan>>>,
-    history: RefCell<LossHistory>,
+    history: RefCell<History>,
     real_view: RefCell<Vec<f32>>,
+    target: RefCell<Option<Target>>,
     radius: Cell<f32>,
+    last_snapshot: RefCell<Option<ToySnapshot>>,
+    last_full: RefCell<Option<FullView>>,
+    numbers: Cell<BatchNumbers>,
+    strokes: RefCell<Vec<Vec<[f32; 2]>>>,
+    stroke_active: Cell<bool>,
     /// Bumped by every (re)start, so a slow device start cannot install a stale run.
     generation: Cell<u64>,
+    /// Bumped whenever slow motion's autoplay starts or stops.
+    slow_generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
     /// Promises from reset() waiting for the new run's first frame.
     first_frame: RefCell<Vec<js_sys::Function>>,
@@ -80,22 +136,45 @@ impl ToyController {
             settings,
             notices,
             status,
+            readout: RwSignal::new(None),
+            slow_phase: RwSignal::new(None),
+            caption: RwSignal::new((String::new(), String::new())),
+            draw_mode: RwSignal::new(false),
             compute: RefCell::new(None),
             runner: RefCell::new(None),
-            history: RefCell::new(LossHistory::default()),
+            history: RefCell::new(History::new()),
             real_view: RefCell::new(Vec::new()),
+            target: RefCell::new(None),
             radius: Cell::new(1.0),
+            last_snapshot: RefCell::new(None),
+            last_full: RefCell::new(None),
+            numbers: Cell::new(BatchNumbers::default()),
+            strokes: RefCell::new(Vec::new()),
+            stroke_active: Cell::new(false),
             generation: Cell::new(0),
+            slow_generation: Cell::new(0),
             last_chart_ms: Cell::new(0.0),
             first_frame: RefCell::new(Vec::new()),
             this: this.clone(),
         })
     }
 
+    fn config(&self) -> ToyConfig {
+        ToyConfig::from_settings(&self.settings.get_untracked())
+    }
+
+    fn views(&self) -> Vec<&'static str> {
+        self.settings.with_untracked(|s| s.set_of("views"))
+    }
+
     fn stop(&self) {
         if let Some(r) = self.runner.borrow_mut().take() {
             r.stop();
         }
+    }
+
+    fn runner(&self) -> Option<Runner<ToyGan>> {
+        self.runner.borrow().clone()
     }
 
     /// (Re)builds the run from the current settings, acquiring the device first if the
@@ -127,11 +206,25 @@ impl ToyController {
             if me.generation.get() != generation {
                 return; // a newer restart superseded this one
             }
-            let config = ToyConfig::from_settings(&me.settings.get_untracked());
+            let config = me.config();
             me.radius.set(config.dist.view_radius());
-            let gan = ToyGan::new(config, &compute.device);
+            let gan = match ToyGan::new(config, &compute.device) {
+                Ok(gan) => gan,
+                Err(e) => {
+                    // No data (an empty or unreadable drawing): say so and open the editor.
+                    me.status.update(|s| {
+                        *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), error: Some(e), ..Status::default() }
+                    });
+                    me.enter_draw_mode();
+                    me.resolve_first_frame();
+                    return;
+                }
+            };
             *me.real_view.borrow_mut() = gan.real_view.clone();
-            *me.history.borrow_mut() = LossHistory::default();
+            *me.target.borrow_mut() = Some(gan.target().clone());
+            *me.history.borrow_mut() = History::new();
+            *me.last_full.borrow_mut() = None;
+            me.readout.set(None);
             me.status.update(|s| {
                 *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
             });
@@ -145,8 +238,13 @@ impl ToyController {
         });
     }
 
+    fn resolve_first_frame(&self) {
+        for resolve in self.first_frame.borrow_mut().drain(..) {
+            let _ = resolve.call1(&JsValue::NULL, &true.into());
+        }
+    }
+
     fn on_frame(&self, snapshot: Option<Result<ToySnapshot, String>>, rates: Rates) {
-        let running = self.runner.borrow().as_ref().is_some_and(|r| r.running());
         let mut error = None;
         if let Some(result) = snapshot {
             match result {
@@ -154,37 +252,77 @@ impl ToyController {
                     if !snap.is_finite() {
                         error = Some(self.divergence_message(snap.step));
                     }
-                    self.history.borrow_mut().push(snap.step, snap.loss_d, snap.loss_g);
                     let t0 = js::now_ms();
-                    self.draw(&snap, !running);
+                    let analysis = snap.full.as_ref().filter(|_| snap.is_finite()).and_then(|full| self.analyse(&snap, full));
+                    self.record(&snap, analysis.as_ref());
+                    if let Some(full) = snap.full.clone() {
+                        *self.last_full.borrow_mut() = Some(full);
+                    }
+                    *self.last_snapshot.borrow_mut() = Some(snap);
+                    let paused = !self.runner().is_some_and(|r| r.running());
+                    self.draw(analysis.as_ref(), paused);
                     let draw_ms = js::now_ms() - t0;
                     self.status.update(|s| {
                         s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("drawMs", draw_ms)];
-                        s.step = snap.step;
-                        s.loss_d = Some(snap.loss_d);
-                        s.loss_g = Some(snap.loss_g);
+                        if let Some(snap) = self.last_snapshot.borrow().as_ref() {
+                            s.step = snap.step;
+                            s.loss_d = Some(snap.loss_d);
+                            s.loss_g = Some(snap.loss_g);
+                        }
                     });
-                    for resolve in self.first_frame.borrow_mut().drain(..) {
-                        let _ = resolve.call1(&JsValue::NULL, &true.into());
-                    }
+                    self.resolve_first_frame();
                 }
                 Err(e) => error = Some(format!("Training stopped: {e}")),
             }
         }
         if error.is_some() {
-            if let Some(r) = self.runner.borrow().as_ref() {
+            if let Some(r) = self.runner() {
                 r.set_running(false);
             }
         }
-        let running = self.runner.borrow().as_ref().is_some_and(|r| r.running());
+        let running = self.runner().is_some_and(|r| r.running());
         self.status.update(|s| {
-            s.running = running;
+            s.running = running || self.slow_autoplay();
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
             if error.is_some() {
                 s.error = error;
             }
         });
+    }
+
+    fn analyse(&self, snap: &ToySnapshot, full: &FullView) -> Option<Analysis> {
+        let target = self.target.borrow();
+        let loss = self.config().loss;
+        let a = analyse(snap, full, target.as_ref()?, &self.real_view.borrow(), self.radius.get(), loss);
+        let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
+        let (d_real, d_fake) = match (d_probability(loss, &full.d_real), d_probability(loss, &full.d_fake)) {
+            (Some(r), Some(f)) => (mean(&r), mean(&f)),
+            _ => (mean(&full.d_real), mean(&full.d_fake)),
+        };
+        let pull = full.pull.chunks_exact(2).map(|v| v[0].hypot(v[1])).sum::<f32>() / (full.pull.len() / 2).max(1) as f32;
+        self.numbers.set(BatchNumbers { mean_d_real: d_real, mean_d_fake: d_fake, loss_d: snap.loss_d, loss_g: snap.loss_g, mean_pull: pull });
+        self.readout.set(Some(Readout {
+            jsd: a.divergences.jsd,
+            kl: a.divergences.kl,
+            value_at_optimum: a.value_at_optimum,
+            value_d_star: a.value_d_star,
+            value_d: a.value_d,
+            d_gap: a.d_gap,
+        }));
+        Some(a)
+    }
+
+    fn record(&self, snap: &ToySnapshot, a: Option<&Analysis>) {
+        let nan = f64::NAN;
+        let mut h = self.history.borrow_mut();
+        let (jsd, kl, vd, vds, vo) = a.map_or((nan, nan, nan, nan, nan), |a| {
+            (a.divergences.jsd, a.divergences.kl, a.value_d.unwrap_or(nan), a.value_d_star, a.value_at_optimum)
+        });
+        // Divergences only on frames that computed them, so the lines do not step.
+        if a.is_some() || h.step.is_empty() {
+            h.push(snap.step, [snap.loss_d as f64, snap.loss_g as f64, jsd, kl, vd, vds, vo]);
+        }
     }
 
     fn divergence_message(&self, step: u64) -> String {
@@ -195,49 +333,254 @@ impl ToyController {
         )
     }
 
-    fn draw(&self, snap: &ToySnapshot, force_chart: bool) {
-        if !snap.d_grid.is_empty() {
-            if let Some(canvas) = js::canvas_by_id("toy-heat") {
-                put_raster(&canvas, &Raster::heatmap(&snap.d_grid, HEATMAP_RES, snap.d_is_probability));
+    /// Which layers show now: the user's views, or what the slow-motion sub-step shows.
+    fn visible(&self) -> (bool, bool, bool, bool, bool, bool) {
+        let v = self.views();
+        let on = |k: &str| v.contains(&k);
+        let user = [on("real"), on("fake"), on("heat"), on("grads")];
+        let [real, fake, heat, grads] = self.slow_phase.get_untracked().and_then(lessons::phase_layers).unwrap_or(user);
+        (real, fake, heat, grads, on("manifold"), on("dstar"))
+    }
+
+    fn draw(&self, analysis: Option<&Analysis>, force_chart: bool) {
+        if self.draw_mode.get_untracked() {
+            return; // the editor owns the plot
+        }
+        let frame = Frame { radius: self.radius.get() };
+        let (real, fake, heat, grads, manifold, dstar) = self.visible();
+        let snap = self.last_snapshot.borrow();
+        let full = self.last_full.borrow();
+        let Some(snap) = snap.as_ref() else { return };
+        let real_view = self.real_view.borrow();
+        layers::points(frame, real.then_some(&real_view[..]), fake.then_some(&snap.fake[..]));
+        let loss = self.config().loss;
+        // Grid views change only on full frames; the others keep their last drawing.
+        if snap.full.is_some() || force_chart {
+            if let Some(full) = full.as_ref() {
+                if heat {
+                    layers::heat(layers::HEAT, &full.d_grid, loss);
+                } else {
+                    layers::clear(layers::HEAT);
+                }
+                if grads {
+                    layers::pull_arrows(frame, &snap.fake, &full.pull);
+                } else {
+                    layers::clear(layers::GRADS);
+                }
+                if manifold {
+                    layers::manifold(frame, full);
+                } else {
+                    layers::clear(layers::MANIFOLD);
+                }
+            }
+            if let (true, Some(a)) = (dstar, analysis) {
+                layers::d_star(&a.d_star_grid);
             }
         }
-        if let Some(canvas) = js::canvas_by_id("toy-field") {
-            let (w, h, dpr) = js::fit_canvas(&canvas);
-            let mut raster = Raster::transparent(w as usize, h as usize);
-            let frame = Frame { radius: self.radius.get() };
-            raster.points(frame, &self.real_view.borrow(), REAL, 2.2 * dpr as f32, 0.75);
-            raster.points(frame, &snap.fake, FAKE, 2.2 * dpr as f32, 0.85);
-            put_raster(&canvas, &raster);
+        if let Some(phase) = self.slow_phase.get_untracked() {
+            self.caption.set(lessons::caption(phase, &self.config(), &self.numbers.get()));
         }
         let now = js::now_ms();
         if force_chart || now - self.last_chart_ms.get() >= CHART_INTERVAL_MS {
             self.last_chart_ms.set(now);
-            if let Some(canvas) = js::canvas_by_id("toy-loss") {
-                let h = self.history.borrow();
-                let series = [
-                    Series { name: "D loss", color: RGBColor(0x1b, 0x9e, 0x77), points: &h.d },
-                    Series { name: "G loss", color: RGBColor(0x75, 0x3a, 0xa8), points: &h.g },
-                ];
-                if let Err(e) = line_chart(&canvas, "step", &series) {
-                    web_sys::console::warn_1(&format!("loss chart: {e}").into());
-                }
+            self.draw_charts();
+        }
+    }
+
+    fn draw_charts(&self) {
+        let h = self.history.borrow();
+        let green = RGBColor(0x1b, 0x9e, 0x77);
+        let purple = RGBColor(0x75, 0x3a, 0xa8);
+        let orange = RGBColor(0xd9, 0x5f, 0x02);
+        let grey = RGBColor(0x55, 0x55, 0x55);
+        let charts: [(&str, Vec<(&str, RGBColor, Column)>); 3] = [
+            ("toy-loss", vec![("D loss", green, Column::LossD), ("G loss", purple, Column::LossG)]),
+            ("toy-div", vec![("JSD (nats)", orange, Column::Jsd), ("KL (skew, nats)", grey, Column::Kl)]),
+            (
+                "toy-value",
+                vec![
+                    ("V(D, G), learned D", green, Column::ValueD),
+                    ("V(D*, G), D* by KDE", purple, Column::ValueDStar),
+                    ("2·JSD − log 4 (grid)", orange, Column::ValueOptimum),
+                ],
+            ),
+        ];
+        for (id, lines) in charts {
+            let Some(canvas) = js::canvas_by_id(id) else { continue };
+            let data: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| h.series(l.2)).collect();
+            let series: Vec<Series> =
+                lines.iter().zip(&data).map(|(l, points)| Series { name: l.0, color: l.1, points }).collect();
+            if let Err(e) = line_chart(&canvas, "step", &series) {
+                web_sys::console::warn_1(&format!("{id}: {e}").into());
             }
         }
     }
-}
 
-fn put_raster(canvas: &web_sys::HtmlCanvasElement, raster: &Raster) {
-    use wasm_bindgen::{Clamped, JsCast};
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-    if let Ok(img) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(Clamped(&raster.rgba), raster.width as u32, raster.height as u32) {
-        let _ = ctx.put_image_data(&img, 0.0, 0.0);
+    /// Redraws from the last snapshot (a view toggled, slow motion moved on).
+    fn redraw(&self) {
+        self.draw(None, true);
+        if let Some(r) = self.runner() {
+            r.request_publish(); // and a fresh full snapshot (D* needs its analysis)
+        }
+    }
+
+    // ---- single steps and slow motion
+
+    fn single_step(&self, which: &str) {
+        let Some(r) = self.runner() else { return };
+        if r.running() {
+            return;
+        }
+        {
+            let trainer = r.trainer();
+            let mut gan = trainer.borrow_mut();
+            if which == "d" {
+                gan.step_d_only();
+            } else {
+                gan.step_g_only();
+            }
+        }
+        r.request_publish();
+    }
+
+    fn set_slow_motion(&self, on: bool) {
+        self.pause();
+        self.slow_phase.set(on.then_some(0));
+        self.redraw();
+    }
+
+    /// Moves slow motion one sub-step on; the last one runs the iteration itself.
+    fn next_phase(&self) {
+        let Some(phase) = self.slow_phase.get_untracked() else { return };
+        let next = (phase + 1) % PHASES;
+        self.slow_phase.set(Some(next));
+        if next == PHASES - 1 {
+            if let Some(r) = self.runner() {
+                let _ = r.step(1);
+            }
+        }
+        self.redraw();
+    }
+
+    fn slow_autoplay(&self) -> bool {
+        self.slow_phase.get_untracked().is_some() && self.slow_generation.get() % 2 == 1
+    }
+
+    fn start_slow_autoplay(&self) {
+        let generation = self.slow_generation.get() + 1 + self.slow_generation.get() % 2; // odd: playing
+        self.slow_generation.set(generation);
+        self.status.update(|s| s.running = true);
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                js::sleep_ms(SLOW_MOTION_MS).await;
+                let Some(me) = this.upgrade() else { return };
+                if me.slow_generation.get() != generation || me.slow_phase.get_untracked().is_none() {
+                    return;
+                }
+                me.next_phase();
+            }
+        });
+    }
+
+    fn stop_slow_autoplay(&self) {
+        if self.slow_generation.get() % 2 == 1 {
+            self.slow_generation.set(self.slow_generation.get() + 1);
+        }
+    }
+
+    // ---- presets
+
+    fn apply_preset(&self, key: &str) {
+        let Some(p) = PRESETS.iter().find(|p| p.key == key) else { return };
+        let backend = self.settings.with_untracked(|s| s.choice("backend"));
+        let (mut s, notices) = Settings::from_query(TOY_SETTINGS, p.query);
+        let _ = s.set("backend", backend);
+        self.notices.update(|n| n.extend(notices));
+        self.settings.set(s);
+        write_link(self.settings);
+        self.status.update(|s| s.error = None);
+        self.restart(self.status.get_untracked().running);
+    }
+
+    // ---- drawing your own distribution
+
+    fn enter_draw_mode(&self) {
+        self.pause();
+        self.slow_phase.set(None);
+        self.draw_mode.set(true);
+        self.radius.set(DRAWING_RADIUS);
+        for id in [layers::HEAT, layers::GRADS, layers::MANIFOLD] {
+            layers::clear(id);
+        }
+        layers::strokes(Frame { radius: DRAWING_RADIUS }, &self.strokes.borrow());
+    }
+
+    fn leave_draw_mode(&self) {
+        self.draw_mode.set(false);
+        self.radius.set(self.config().dist.view_radius());
+        self.redraw();
+    }
+
+    /// A pointer position in data coordinates of the drawing square.
+    fn pointer_to_data(&self, ev: &web_sys::PointerEvent) -> Option<[f32; 2]> {
+        let el = ev.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+        let rect = el.get_bounding_client_rect();
+        let (u, v) = ((ev.client_x() as f64 - rect.left()) / rect.width(), (ev.client_y() as f64 - rect.top()) / rect.height());
+        let r = DRAWING_RADIUS as f64;
+        Some([((2.0 * u - 1.0) * r) as f32, ((1.0 - 2.0 * v) * r) as f32])
+    }
+
+    fn stroke_event(&self, ev: &web_sys::PointerEvent, kind: &str) {
+        if !self.draw_mode.get_untracked() {
+            return;
+        }
+        let Some(p) = self.pointer_to_data(ev) else { return };
+        let mut strokes = self.strokes.borrow_mut();
+        match kind {
+            "down" => {
+                if let Some(t) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                    let _ = t.set_pointer_capture(ev.pointer_id());
+                }
+                ev.prevent_default();
+                self.stroke_active.set(true);
+                strokes.push(vec![p]);
+            }
+            "move" if self.stroke_active.get() => {
+                if let Some(s) = strokes.last_mut() {
+                    // keep points at least 1 % of the square apart
+                    if s.last().is_none_or(|q| (q[0] - p[0]).hypot(q[1] - p[1]) > 0.02 * DRAWING_RADIUS) {
+                        s.push(p);
+                    }
+                }
+            }
+            _ => self.stroke_active.set(false),
+        }
+        layers::strokes(Frame { radius: DRAWING_RADIUS }, &strokes);
+    }
+
+    fn apply_drawing(&self) {
+        let strokes = thin_drawing(&self.strokes.borrow());
+        if strokes.iter().all(|s| s.is_empty()) {
+            self.notices.update(|n| n.push("Nothing drawn yet: draw at least one stroke on the plane, then press Apply.".into()));
+            return;
+        }
+        let code = encode_drawing(&strokes);
+        self.settings.update(|s| {
+            let _ = s.set("drawing", &code);
+            let _ = s.set("dist", "drawn");
+        });
+        write_link(self.settings);
+        self.draw_mode.set(false);
+        self.status.update(|s| s.error = None);
+        self.restart(false);
     }
 }
 
 impl Demo for ToyController {
     fn shutdown(&self) {
         self.generation.set(self.generation.get() + 1);
+        self.stop_slow_autoplay();
         self.stop();
     }
 
@@ -246,21 +589,33 @@ impl Demo for ToyController {
     }
 
     fn play(&self) {
-        if let Some(r) = self.runner.borrow().as_ref() {
+        if self.draw_mode.get_untracked() {
+            return;
+        }
+        if self.slow_phase.get_untracked().is_some() {
+            self.start_slow_autoplay();
+            return;
+        }
+        if let Some(r) = self.runner() {
             r.set_running(true);
         }
         self.status.update(|s| s.running = true);
     }
 
     fn pause(&self) {
-        if let Some(r) = self.runner.borrow().as_ref() {
+        self.stop_slow_autoplay();
+        if let Some(r) = self.runner() {
             r.set_running(false);
         }
         self.status.update(|s| s.running = false);
     }
 
     fn step(&self, n: u64) -> js_sys::Promise {
-        match self.runner.borrow().as_ref() {
+        if self.slow_phase.get_untracked().is_some() {
+            self.next_phase();
+            return js_sys::Promise::resolve(&JsValue::TRUE);
+        }
+        match self.runner() {
             Some(r) => r.step(n),
             None => js_sys::Promise::resolve(&JsValue::FALSE),
         }
@@ -282,29 +637,39 @@ impl Demo for ToyController {
         if !commit_setting(self.settings, key, raw)? {
             return Ok(());
         }
-        let running = self.status.get_untracked().running;
+        let running = self.runner().is_some_and(|r| r.running());
         if key == "backend" {
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
         }
-        let config = ToyConfig::from_settings(&self.settings.get_untracked());
-        let applied_live = self.runner.borrow().as_ref().is_some_and(|r| {
-            let live = r.trainer().borrow_mut().apply_live(&config);
-            if live {
-                r.request_publish();
+        if key == "views" {
+            self.redraw();
+            return Ok(());
+        }
+        let config = self.config();
+        let live = self.runner().and_then(|r| r.trainer().borrow_mut().apply_live(&config));
+        match live {
+            Some(notes) => {
+                self.notices.update(|n| n.extend(notes));
+                if let Some(r) = self.runner() {
+                    r.request_publish();
+                }
             }
-            live
-        });
-        if !applied_live {
-            self.status.update(|s| s.error = None);
-            self.restart(running);
+            None => {
+                if self.draw_mode.get_untracked() && key != "dist" && key != "drawing" {
+                    return Ok(()); // the editor is open; the run restarts when it closes
+                }
+                self.status.update(|s| s.error = None);
+                self.draw_mode.set(false);
+                self.restart(running);
+            }
         }
         Ok(())
     }
 
     fn samples(&self, n: usize) -> js_sys::Promise {
-        let Some(runner) = self.runner.borrow().clone() else {
+        let Some(runner) = self.runner() else {
             return js_sys::Promise::resolve(&JsValue::NULL);
         };
         let pending = runner.trainer().borrow_mut().samples(n);
@@ -317,10 +682,33 @@ impl Demo for ToyController {
             Ok(out.into())
         })
     }
+
+    /// The latest analysis (divergences, values of the game, D's gap to D*), update counts,
+    /// slow-motion phase and drawing state.
+    fn report(&self) -> JsValue {
+        let num = |v: Option<f64>| v.map_or(JsValue::NULL, JsValue::from_f64);
+        let r = self.readout.get_untracked();
+        let snap = self.last_snapshot.borrow();
+        let (d_updates, g_updates) = snap.as_ref().map_or((0, 0), |s| (s.d_updates, s.g_updates));
+        js::object(vec![
+            ("jsd", num(r.as_ref().map(|r| r.jsd))),
+            ("kl", num(r.as_ref().map(|r| r.kl))),
+            ("valueAtOptimum", num(r.as_ref().map(|r| r.value_at_optimum))),
+            ("valueDStar", num(r.as_ref().map(|r| r.value_d_star))),
+            ("valueD", num(r.as_ref().and_then(|r| r.value_d))),
+            ("dGap", num(r.as_ref().and_then(|r| r.d_gap))),
+            ("dUpdates", JsValue::from_f64(d_updates as f64)),
+            ("gUpdates", JsValue::from_f64(g_updates as f64)),
+            ("slowPhase", num(self.slow_phase.get_untracked().map(|p| p as f64))),
+            ("drawMode", JsValue::from_bool(self.draw_mode.get_untracked())),
+            ("strokes", JsValue::from_f64(self.strokes.borrow().len() as f64)),
+        ])
+    }
 }
 
-const MODEL_KEYS: &[&str] = &["dist", "loss", "batch", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "activation"];
-const OPTIM_KEYS: &[&str] = &["optD", "lrD", "kD", "optG", "lrG", "kG", "beta1", "beta2"];
+const DATA_KEYS: &[&str] = &["dist", "noise", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "activation"];
+const LOSS_KEYS: &[&str] = &["loss", "clip", "gpWeight", "labelSmoothing", "instanceNoise", "noiseAnneal", "spectralNorm", "r1"];
+const OPTIM_KEYS: &[&str] = &["optD", "lrD", "kD", "optG", "lrG", "kG", "beta1", "beta2", "batch"];
 const RUN_KEYS: &[&str] = &["seed", "backend"];
 
 #[component]
@@ -338,13 +726,54 @@ pub fn ToyPage() -> impl IntoView {
     // Leaving the page stops the loop and drops the run.
     on_cleanup(api::unregister);
 
+    let (readout, slow_phase, caption, draw_mode) = (controller.readout, controller.slow_phase, controller.caption, controller.draw_mode);
     let backend_line = move || {
         status.with(|s| match s.backend {
             Some(b) => format!("{b} · {}", s.adapter),
             None => format!("starting… {}", s.adapter),
         })
     };
-    let fmt_loss = |v: Option<f32>| v.map_or("–".to_string(), |x| crate::web::chart::compact(x as f64));
+    let fmt_loss = |v: Option<f32>| v.map_or("–".to_string(), |x| compact(x as f64));
+    let running = move || status.with(|s| s.running);
+    let view_on = move |k: &'static str| move || settings.with(|s| s.set_of("views").contains(&k));
+
+    let c = controller.clone();
+    let step_d = move |_| c.single_step("d");
+    let c = controller.clone();
+    let step_g = move |_| c.single_step("g");
+    let c = controller.clone();
+    let toggle_slow = move |_| c.set_slow_motion(slow_phase.get_untracked().is_none());
+    let c = controller.clone();
+    let next_phase = move |_| c.next_phase();
+    let c = controller.clone();
+    let choose_preset = move |ev: leptos::ev::Event| {
+        let key = event_target_value(&ev);
+        c.apply_preset(&key);
+    };
+    let c = controller.clone();
+    let open_editor = move |_| c.enter_draw_mode();
+    let c = controller.clone();
+    let apply_drawing = move |_| c.apply_drawing();
+    let c = controller.clone();
+    let clear_drawing = move |_| {
+        c.strokes.borrow_mut().clear();
+        layers::strokes(Frame { radius: DRAWING_RADIUS }, &[]);
+    };
+    let c = controller.clone();
+    let cancel_drawing = move |_| c.leave_draw_mode();
+    let (c1, c2, c3, c4) = (controller.clone(), controller.clone(), controller.clone(), controller.clone());
+    let on_down = move |ev: web_sys::PointerEvent| c1.stroke_event(&ev, "down");
+    let on_move = move |ev: web_sys::PointerEvent| c2.stroke_event(&ev, "move");
+    let on_up = move |ev: web_sys::PointerEvent| c3.stroke_event(&ev, "up");
+    let on_cancel = move |ev: web_sys::PointerEvent| c4.stroke_event(&ev, "cancel");
+
+    let formulas = Memo::new(move |_| {
+        let loss = crate::core::loss::GanLoss::parse(settings.with(|s| s.choice("loss"))).unwrap_or(crate::core::loss::GanLoss::NonSaturating);
+        let (d, g, gloss) = lessons::loss_formulas(loss);
+        (lessons::mathml(d), lessons::mathml(g), gloss)
+    });
+    let preset_lesson = RwSignal::new(String::new());
+    let fmt = |v: Option<f64>, digits: usize| v.map_or("–".to_string(), |x| format!("{x:.digits$}"));
 
     view! {
         <section class="demo toy">
@@ -360,32 +789,97 @@ pub fn ToyPage() -> impl IntoView {
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
                 <Transport status=status reset_label="Reset"/>
+                <button id="step-d" on:click=step_d disabled=running title="One discriminator update">"Step D"</button>
+                <button id="step-g" on:click=step_g disabled=running title="One generator update">"Step G"</button>
+                <button id="slow" aria-pressed=move || slow_phase.get().is_some().to_string() on:click=toggle_slow>"Slow motion"</button>
+                <label class="preset">
+                    <span class="sr-only">"Preset"</span>
+                    <select id="preset" on:change=move |ev| {
+                        let key = event_target_value(&ev);
+                        preset_lesson.set(PRESETS.iter().find(|p| p.key == key).map(|p| p.lesson.to_string()).unwrap_or_default());
+                        choose_preset(ev);
+                    }>
+                        <option value="">"Presets…"</option>
+                        {PRESETS.iter().map(|p| view! { <option value=p.key>{p.title}</option> }).collect_view()}
+                    </select>
+                </label>
                 <span class="stats" aria-live="off">
                     <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
-                    <span><b>{move || status.with(|s| format!("{:.0}", s.steps_per_sec))}</b>" steps/s"</span>
-                    <span><b>{move || status.with(|s| format!("{:.0}", s.fps))}</b>" fps"</span>
+                    <span><b id="stat-rate">{move || status.with(|s| format!("{:.0}", s.steps_per_sec))}</b>" steps/s"</span>
+                    <span><b id="stat-fps">{move || status.with(|s| format!("{:.0}", s.fps))}</b>" fps"</span>
                     <span>"D " <b>{move || status.with(|s| fmt_loss(s.loss_d))}</b></span>
                     <span>"G " <b>{move || status.with(|s| fmt_loss(s.loss_g))}</b></span>
                 </span>
             </div>
+            {move || (!preset_lesson.get().is_empty()).then(|| view! { <p class="lesson" id="preset-lesson">{preset_lesson.get()}</p> })}
+            <div class="slow-motion" id="slow-caption" aria-live="polite" style:display=move || if slow_phase.get().is_some() { "" } else { "none" }>
+                <b>{move || caption.get().0}</b>
+                <span>{move || caption.get().1}</span>
+                <button id="next-phase" on:click=next_phase>"Next sub-step ▸"</button>
+            </div>
             <p class="backend">"Backend: " <span id="backend">{backend_line}</span></p>
             <div class="demo-body">
                 <figure class="field">
-                    <div class="field-stack">
-                        <canvas id="toy-heat" width=HEATMAP_RES height=HEATMAP_RES aria-hidden="true"></canvas>
-                        <canvas id="toy-field" role="img" aria-label="Real samples (green), generated samples (purple) and the discriminator's output D(x) as background shading"></canvas>
+                    <div class="field-stack" class:drawing=move || draw_mode.get()
+                        on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel>
+                        <canvas id=layers::HEAT width=crate::core::toy::HEATMAP_RES height=crate::core::toy::HEATMAP_RES aria-hidden="true"></canvas>
+                        <canvas id=layers::MANIFOLD aria-hidden="true"></canvas>
+                        <canvas id=layers::POINTS role="img" aria-label="Real samples (green), generated samples (purple) over the discriminator's output D(x)"></canvas>
+                        <canvas id=layers::GRADS aria-hidden="true"></canvas>
                     </div>
                     <figcaption>
                         <span class="key real">"real"</span>
                         <span class="key fake">"generated"</span>
                         <span class="key heat">"D(x): green = “real”, purple = “fake”"</span>
+                        {move || view_on("grads")().then(|| view! { <span>"Arrows: −∂L_G/∂x, where G's loss pushes each sample."</span> })}
+                        {move || view_on("manifold")().then(|| view! { <span>"Grid: a lattice of noise vectors mapped through G."</span> })}
                     </figcaption>
+                    <div class="views">
+                        <SettingsForm settings=settings keys=&["views"] notices=notices/>
+                    </div>
+                    <div class="draw-tools">
+                        <p class="hint" style:display=move || if draw_mode.get() { "" } else { "none" }>
+                            "Draw the data with the mouse, a pen or a finger; each stroke becomes part of the distribution."
+                        </p>
+                        <button id="draw-apply" class="primary" on:click=apply_drawing style:display=move || if draw_mode.get() { "" } else { "none" }>"Apply"</button>
+                        <button id="draw-clear" on:click=clear_drawing style:display=move || if draw_mode.get() { "" } else { "none" }>"Clear"</button>
+                        <button id="draw-cancel" on:click=cancel_drawing style:display=move || if draw_mode.get() { "" } else { "none" }>"Cancel"</button>
+                        <button id="draw-open" on:click=open_editor style:display=move || if draw_mode.get() { "none" } else { "" }>"✎ Draw your own data"</button>
+                    </div>
+                    <figure class="dstar" style:display=move || if view_on("dstar")() { "" } else { "none" }>
+                        <div class="dstar-pair">
+                            <canvas id=layers::DSTAR width=crate::core::toy::HEATMAP_RES height=crate::core::toy::HEATMAP_RES role="img"
+                                aria-label="The optimal discriminator D*(x) = p_data / (p_data + p_g)"></canvas>
+                        </div>
+                        <figcaption>
+                            "D*(x) = p_data(x) / (p_data(x) + p_g(x)), p_g by a kernel density of the generated dots. "
+                            "Mean |D − D*| over real and generated samples: " <b id="d-gap">{move || readout.with(|r| fmt(r.as_ref().and_then(|r| r.d_gap), 3))}</b>
+                            {move || readout.with(|r| r.as_ref().is_some_and(|r| r.d_gap.is_none())).then(|| " (this loss's D is a critic, not a probability)")}
+                        </figcaption>
+                    </figure>
+                    <p class="readout">
+                        "JSD " <b id="jsd">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.jsd), 3))}</b>
+                        " · KL " <b id="kl">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.kl), 3))}</b>
+                        " · 2·JSD − log 4 " <b>{move || readout.with(|r| fmt(r.as_ref().map(|r| r.value_at_optimum), 3))}</b>
+                        " · V(D*, G) " <b>{move || readout.with(|r| fmt(r.as_ref().map(|r| r.value_d_star), 3))}</b>
+                        " · V(D, G) " <b>{move || readout.with(|r| fmt(r.as_ref().and_then(|r| r.value_d), 3))}</b>
+                    </p>
                 </figure>
                 <div class="side">
-                    <figure class="chart">
-                        <canvas id="toy-loss" role="img" aria-label="Discriminator and generator loss over training steps"></canvas>
+                    <div class="math" id="toy-math">
+                        <div inner_html=move || formulas.get().0></div>
+                        <div inner_html=move || formulas.get().1></div>
+                        <p>{move || formulas.get().2}</p>
+                    </div>
+                    <div class="chart-duo">
+                        <figure class="chart"><canvas id="toy-loss" role="img" aria-label="Discriminator and generator loss over training steps"></canvas></figure>
+                        <figure class="chart"><canvas id="toy-div" role="img" aria-label="Jensen–Shannon and KL divergence between real and generated samples over training steps"></canvas></figure>
+                    </div>
+                    <figure class="chart"><canvas id="toy-value" role="img" aria-label="Value of the game for the learned D, for D*, and 2·JSD − log 4"></canvas>
+                        <figcaption>"At the optimal D*, the value of the game is 2·JSD − log 4 (Goodfellow et al. 2014): the learned D's value sits below it."</figcaption>
                     </figure>
-                    <fieldset><legend>"Data and model"</legend><SettingsForm settings=settings keys=MODEL_KEYS notices=notices/></fieldset>
+                    <fieldset><legend>"Data and model"</legend><SettingsForm settings=settings keys=DATA_KEYS notices=notices/></fieldset>
+                    <fieldset><legend>"Loss and stabilisers"</legend><SettingsForm settings=settings keys=LOSS_KEYS notices=notices/></fieldset>
                     <fieldset><legend>"Optimisation"</legend><SettingsForm settings=settings keys=OPTIM_KEYS notices=notices/></fieldset>
                     <fieldset><legend>"Run"</legend><SettingsForm settings=settings keys=RUN_KEYS notices=notices/></fieldset>
                 </div>
