@@ -3,7 +3,7 @@
 use burn::tensor::Device;
 use gan_playground::core::data::{encode_drawing, Dist};
 use gan_playground::core::settings::Settings;
-use gan_playground::core::toy::{analyse, ToyConfig, ToyGan, ToySnapshot, TOY_SETTINGS, VIEW_SAMPLES};
+use gan_playground::core::toy::{analyse, AnalysisCache, ToyConfig, ToyGan, ToySnapshot, TOY_SETTINGS, VIEW_SAMPLES};
 
 fn snapshot(gan: &ToyGan) -> ToySnapshot {
     pollster::block_on(gan.snapshot(true)).expect("snapshot")
@@ -37,7 +37,7 @@ fn seeded_run_moves_generated_samples_toward_the_ring() {
     let mean_radius = s.fake.chunks(2).map(|p| p[0].hypot(p[1])).sum::<f32>() / VIEW_SAMPLES as f32;
     assert!((mean_radius - 1.0).abs() < 0.3, "mean radius {mean_radius}");
     // and the grid JSD fell from its start
-    let a = analyse(&s, s.full.as_ref().unwrap(), gan.target(), &gan.real_view, 1.6, gan.config.loss);
+    let a = analyse(&s, s.full.as_ref().unwrap(), &AnalysisCache::new(&gan), gan.config.loss);
     assert!(a.divergences.jsd < 0.35, "JSD after 600 steps {}", a.divergences.jsd);
 }
 
@@ -112,13 +112,13 @@ fn d_trained_alone_approaches_the_optimal_discriminator() {
     let mut g = gan("dist=clusters&dWidth=64&dLayers=2&batch=512&lrD=0.003");
     let start = {
         let s = snapshot(&g);
-        analyse(&s, s.full.as_ref().unwrap(), g.target(), &g.real_view, 1.6, g.config.loss).d_gap.unwrap()
+        analyse(&s, s.full.as_ref().unwrap(), &AnalysisCache::new(&g), g.config.loss).d_gap.unwrap()
     };
     for _ in 0..1500 {
         g.step_d_only();
     }
     let s = snapshot(&g);
-    let a = analyse(&s, s.full.as_ref().unwrap(), g.target(), &g.real_view, 1.6, g.config.loss);
+    let a = analyse(&s, s.full.as_ref().unwrap(), &AnalysisCache::new(&g), g.config.loss);
     let gap = a.d_gap.unwrap();
     assert!(gap <= 0.05, "mean |D − D*| = {gap} (at the start {start})");
     // and at (near) D*, V(D, G) approaches the value of the game, V(D*, G) from above... below

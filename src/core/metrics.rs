@@ -88,6 +88,94 @@ pub fn kde(samples: &[f32], bandwidth: f32, at: &[f32]) -> Vec<f64> {
         .collect()
 }
 
+/// A kernel density evaluated fast: the samples are binned on a fine grid over [−r, r]² and
+/// the bins smoothed by the Gaussian kernel (separable: rows, then columns), then read by
+/// bilinear interpolation. O(bins² · kernel width) instead of O(samples × points): the page
+/// evaluates p_g at ~4,000 points several times a second. Agrees with `kde` to a few per cent
+/// of the peak density (tested) while the bandwidth spans at least a couple of bins.
+pub struct BinnedKde {
+    radius: f32,
+    bins: usize,
+    density: Vec<f64>,
+}
+
+impl BinnedKde {
+    pub const BINS: usize = 160;
+
+    pub fn new(samples: &[f32], bandwidth: f32, radius: f32) -> Self {
+        let bins = Self::BINS;
+        let cell = 2.0 * radius / bins as f32;
+        let mut counts = vec![0.0f64; bins * bins];
+        let n = samples.len() / 2;
+        for p in samples.chunks_exact(2) {
+            // linear binning: each sample spreads over its four nearest bin centres
+            let (u, v) = ((p[0] + radius) / cell - 0.5, (p[1] + radius) / cell - 0.5);
+            if !(u.is_finite() && v.is_finite()) {
+                continue;
+            }
+            let (i0, j0) = (u.floor(), v.floor());
+            let (fu, fv) = ((u - i0) as f64, (v - j0) as f64);
+            for (di, wi) in [(0, 1.0 - fu), (1, fu)] {
+                for (dj, wj) in [(0, 1.0 - fv), (1, fv)] {
+                    let (i, j) = (i0 as i64 + di, j0 as i64 + dj);
+                    if (0..bins as i64).contains(&i) && (0..bins as i64).contains(&j) {
+                        counts[j as usize * bins + i as usize] += wi * wj;
+                    }
+                }
+            }
+        }
+        let sigma = (bandwidth / cell) as f64;
+        let reach = (4.0 * sigma).ceil() as i64;
+        let kernel: Vec<f64> = (-reach..=reach).map(|k| (-0.5 * (k as f64 / sigma).powi(2)).exp()).collect();
+        let ksum: f64 = kernel.iter().sum();
+        let kernel: Vec<f64> = kernel.iter().map(|k| k / ksum).collect();
+        let smooth = |src: &[f64], along_rows: bool| -> Vec<f64> {
+            let mut out = vec![0.0; bins * bins];
+            for a in 0..bins {
+                for b in 0..bins {
+                    let mut acc = 0.0;
+                    for (t, k) in kernel.iter().enumerate() {
+                        let c = b as i64 + t as i64 - reach;
+                        if (0..bins as i64).contains(&c) {
+                            let idx = if along_rows { a * bins + c as usize } else { c as usize * bins + a };
+                            acc += k * src[idx];
+                        }
+                    }
+                    let idx = if along_rows { a * bins + b } else { b * bins + a };
+                    out[idx] = acc;
+                }
+            }
+            out
+        };
+        let smoothed = smooth(&smooth(&counts, true), false);
+        let norm = 1.0 / (n.max(1) as f64 * (cell as f64).powi(2));
+        Self { radius, bins, density: smoothed.iter().map(|c| c * norm).collect() }
+    }
+
+    /// The density at (x, y); 0 outside the square.
+    pub fn at(&self, x: f32, y: f32) -> f64 {
+        let cell = 2.0 * self.radius / self.bins as f32;
+        let (u, v) = ((x + self.radius) / cell - 0.5, (y + self.radius) / cell - 0.5);
+        if !(u > -1.0 && v > -1.0 && u < self.bins as f32 && v < self.bins as f32) {
+            return 0.0;
+        }
+        let (i0, j0) = (u.floor() as i64, v.floor() as i64);
+        let (fu, fv) = ((u - i0 as f32) as f64, (v - j0 as f32) as f64);
+        let get = |i: i64, j: i64| {
+            if (0..self.bins as i64).contains(&i) && (0..self.bins as i64).contains(&j) {
+                self.density[j as usize * self.bins + i as usize]
+            } else {
+                0.0
+            }
+        };
+        (1.0 - fu) * (1.0 - fv) * get(i0, j0) + fu * (1.0 - fv) * get(i0 + 1, j0) + (1.0 - fu) * fv * get(i0, j0 + 1) + fu * fv * get(i0 + 1, j0 + 1)
+    }
+
+    pub fn at_points(&self, xy: &[f32]) -> Vec<f64> {
+        xy.chunks_exact(2).map(|p| self.at(p[0], p[1])).collect()
+    }
+}
+
 /// D*(x) = p_data / (p_data + p_g) pointwise; ½ where both densities vanish (no information).
 pub fn optimal_discriminator(p_data: &[f64], p_g: &[f64]) -> Vec<f32> {
     p_data
@@ -126,6 +214,21 @@ mod tests {
         assert!((d.jsd - 2f64.ln()).abs() < 1e-12, "JSD {}", d.jsd);
         // the skew divergence's maximum, ln(1/ε)
         assert!((d.kl - (1.0 / KL_SKEW).ln()).abs() < 1e-9, "KL {}", d.kl);
+    }
+
+    #[test]
+    fn binned_kde_agrees_with_the_exact_sum() {
+        let ring = Dist::Ring8.target(&[]).unwrap();
+        let xs = ring.sample(1024, &mut SeededRng::new(5));
+        let h = kde_bandwidth(&xs, 1.6);
+        let fast = BinnedKde::new(&xs, h, 1.6);
+        let probe = ring.sample(300, &mut SeededRng::new(6));
+        let exact = kde(&xs, h, &probe);
+        let peak = exact.iter().fold(0f64, |m, v| m.max(*v));
+        for (a, b) in fast.at_points(&probe).iter().zip(&exact) {
+            assert!((a - b).abs() < 0.03 * peak, "binned {a} vs exact {b} (peak {peak})");
+        }
+        assert_eq!(fast.at(5.0, 0.0), 0.0);
     }
 
     #[test]

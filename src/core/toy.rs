@@ -563,14 +563,35 @@ pub fn d_probability(loss: GanLoss, raw: &[f32]) -> Option<Vec<f32>> {
     }
 }
 
-pub fn analyse(snap: &ToySnapshot, full: &FullView, target: &Target, real: &[f32], radius: f32, loss: GanLoss) -> Analysis {
+/// What `analyse` needs that stays fixed for a run: the data, its fixed real samples, and
+/// p_data on the heatmap grid and at those samples (exact densities are the costly part).
+pub struct AnalysisCache {
+    target: Target,
+    real: Vec<f32>,
+    radius: f32,
+    p_data_grid: Vec<f64>,
+    p_data_real: Vec<f64>,
+}
+
+impl AnalysisCache {
+    pub fn new(gan: &ToyGan) -> Self {
+        let target = gan.target().clone();
+        let radius = gan.config.dist.view_radius();
+        let density = |pts: &[f32]| -> Vec<f64> { pts.chunks_exact(2).map(|p| target.density(p[0], p[1])).collect() };
+        let (p_data_grid, p_data_real) = (density(&grid_points(radius)), density(&gan.real_view));
+        Self { real: gan.real_view.clone(), radius, p_data_grid, p_data_real, target }
+    }
+}
+
+pub fn analyse(snap: &ToySnapshot, full: &FullView, cache: &AnalysisCache, loss: GanLoss) -> Analysis {
+    let (real, radius) = (&cache.real[..], cache.radius);
     let divergences = metrics::divergences(real, &snap.fake, radius);
     let h = metrics::kde_bandwidth(&snap.fake, radius);
-    let density = |pts: &[f32]| -> Vec<f64> { pts.chunks_exact(2).map(|p| target.density(p[0], p[1])).collect() };
-    let grid = grid_points(radius);
-    let d_star_grid = metrics::optimal_discriminator(&density(&grid), &metrics::kde(&snap.fake, h, &grid));
-    let d_star_real = metrics::optimal_discriminator(&density(real), &metrics::kde(&snap.fake, h, real));
-    let d_star_fake = metrics::optimal_discriminator(&density(&snap.fake), &metrics::kde(&snap.fake, h, &snap.fake));
+    let p_g = metrics::BinnedKde::new(&snap.fake, h, radius);
+    let p_data_fake: Vec<f64> = snap.fake.chunks_exact(2).map(|p| cache.target.density(p[0], p[1])).collect();
+    let d_star_grid = metrics::optimal_discriminator(&cache.p_data_grid, &p_g.at_points(&grid_points(radius)));
+    let d_star_real = metrics::optimal_discriminator(&cache.p_data_real, &p_g.at_points(real));
+    let d_star_fake = metrics::optimal_discriminator(&p_data_fake, &p_g.at_points(&snap.fake));
     // V(D, G) = E_data log D + E_g log(1 − D), clamped away from log 0
     let value = |d_real: &[f32], d_fake: &[f32]| {
         let mean = |v: &[f32], f: &dyn Fn(f32) -> f64| v.iter().map(|&x| f(x)).sum::<f64>() / v.len().max(1) as f64;

@@ -8,9 +8,9 @@
 
 mod layers;
 
-use crate::core::data::{encode_drawing, thin_drawing, Target, DRAWING_RADIUS};
+use crate::core::data::{encode_drawing, thin_drawing, DRAWING_RADIUS};
 use crate::core::settings::Settings;
-use crate::core::toy::{analyse, d_probability, Analysis, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
+use crate::core::toy::{analyse, d_probability, Analysis, AnalysisCache, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
 use crate::draw::Frame;
 use crate::lessons::{self, BatchNumbers, PHASES};
 use crate::web::api::{self, Demo, Status};
@@ -86,7 +86,8 @@ impl History {
     }
 }
 
-const CHART_INTERVAL_MS: f64 = 250.0;
+const CHART_INTERVAL_MS: f64 = 500.0;
+const ANALYSIS_INTERVAL_MS: f64 = 400.0;
 const SLOW_MOTION_MS: i32 = 1800;
 
 /// The numbers beside the plot (D*, divergences), for the view.
@@ -113,7 +114,8 @@ pub struct ToyController {
     runner: RefCell<Option<Runner<ToyGan>>>,
     history: RefCell<History>,
     real_view: RefCell<Vec<f32>>,
-    target: RefCell<Option<Target>>,
+    analysis_cache: RefCell<Option<AnalysisCache>>,
+    last_analysis_ms: Cell<f64>,
     radius: Cell<f32>,
     last_snapshot: RefCell<Option<ToySnapshot>>,
     last_full: RefCell<Option<FullView>>,
@@ -144,7 +146,8 @@ impl ToyController {
             runner: RefCell::new(None),
             history: RefCell::new(History::new()),
             real_view: RefCell::new(Vec::new()),
-            target: RefCell::new(None),
+            analysis_cache: RefCell::new(None),
+            last_analysis_ms: Cell::new(f64::MIN),
             radius: Cell::new(1.0),
             last_snapshot: RefCell::new(None),
             last_full: RefCell::new(None),
@@ -221,7 +224,8 @@ impl ToyController {
                 }
             };
             *me.real_view.borrow_mut() = gan.real_view.clone();
-            *me.target.borrow_mut() = Some(gan.target().clone());
+            *me.analysis_cache.borrow_mut() = Some(AnalysisCache::new(&gan));
+            me.last_analysis_ms.set(f64::MIN);
             *me.history.borrow_mut() = History::new();
             *me.last_full.borrow_mut() = None;
             me.readout.set(None);
@@ -253,13 +257,13 @@ impl ToyController {
                         error = Some(self.divergence_message(snap.step));
                     }
                     let t0 = js::now_ms();
-                    let analysis = snap.full.as_ref().filter(|_| snap.is_finite()).and_then(|full| self.analyse(&snap, full));
+                    let paused = !self.runner().is_some_and(|r| r.running());
+                    let analysis = snap.full.as_ref().filter(|_| snap.is_finite()).and_then(|full| self.analyse(&snap, full, paused));
                     self.record(&snap, analysis.as_ref());
                     if let Some(full) = snap.full.clone() {
                         *self.last_full.borrow_mut() = Some(full);
                     }
                     *self.last_snapshot.borrow_mut() = Some(snap);
-                    let paused = !self.runner().is_some_and(|r| r.running());
                     self.draw(analysis.as_ref(), paused);
                     let draw_ms = js::now_ms() - t0;
                     self.status.update(|s| {
@@ -291,10 +295,17 @@ impl ToyController {
         });
     }
 
-    fn analyse(&self, snap: &ToySnapshot, full: &FullView) -> Option<Analysis> {
-        let target = self.target.borrow();
+    /// The CPU-side numbers (D*, divergences, values), at most every ANALYSIS_INTERVAL_MS
+    /// while training runs, on every full frame when paused.
+    fn analyse(&self, snap: &ToySnapshot, full: &FullView, paused: bool) -> Option<Analysis> {
+        let now = js::now_ms();
+        if !paused && now - self.last_analysis_ms.get() < ANALYSIS_INTERVAL_MS {
+            return None;
+        }
+        self.last_analysis_ms.set(now);
+        let cache = self.analysis_cache.borrow();
         let loss = self.config().loss;
-        let a = analyse(snap, full, target.as_ref()?, &self.real_view.borrow(), self.radius.get(), loss);
+        let a = analyse(snap, full, cache.as_ref()?, loss);
         let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
         let (d_real, d_fake) = match (d_probability(loss, &full.d_real), d_probability(loss, &full.d_fake)) {
             (Some(r), Some(f)) => (mean(&r), mean(&f)),
@@ -319,10 +330,8 @@ impl ToyController {
         let (jsd, kl, vd, vds, vo) = a.map_or((nan, nan, nan, nan, nan), |a| {
             (a.divergences.jsd, a.divergences.kl, a.value_d.unwrap_or(nan), a.value_d_star, a.value_at_optimum)
         });
-        // Divergences only on frames that computed them, so the lines do not step.
-        if a.is_some() || h.step.is_empty() {
-            h.push(snap.step, [snap.loss_d as f64, snap.loss_g as f64, jsd, kl, vd, vds, vo]);
-        }
+        // NaN where a frame computed no analysis: each chart line keeps only its own points.
+        h.push(snap.step, [snap.loss_d as f64, snap.loss_g as f64, jsd, kl, vd, vds, vo]);
     }
 
     fn divergence_message(&self, step: u64) -> String {
