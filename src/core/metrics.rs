@@ -176,12 +176,16 @@ impl BinnedKde {
     }
 }
 
-/// D*(x) = p_data / (p_data + p_g) pointwise; ½ where both densities vanish (no information).
+/// Below this total density D* is shown as ½: far from both distributions the ratio of two
+/// vanishing tails says nothing, and no sample is there to be scored.
+pub const D_STAR_FLOOR: f64 = 1e-3;
+
+/// D*(x) = p_data / (p_data + p_g) pointwise; ½ where both densities are below D_STAR_FLOOR.
 pub fn optimal_discriminator(p_data: &[f64], p_g: &[f64]) -> Vec<f32> {
     p_data
         .iter()
         .zip(p_g)
-        .map(|(a, b)| if a + b > 1e-300 { (a / (a + b)) as f32 } else { 0.5 })
+        .map(|(a, b)| if a + b > D_STAR_FLOOR { (a / (a + b)) as f32 } else { 0.5 })
         .collect()
 }
 
@@ -250,8 +254,8 @@ mod tests {
         let grid: Vec<f32> = (0..n * n).flat_map(|k| [-r + ((k % n) as f32 + 0.5) * step, -r + ((k / n) as f32 + 0.5) * step]).collect();
         let total: f64 = kde(&xs, h, &grid).iter().sum::<f64>() * (step * step) as f64;
         assert!((total - 1.0).abs() < 0.01, "∫ kde = {total}");
-        let d = optimal_discriminator(&[2.0, 0.0, 1.0, 0.0], &[2.0, 3.0, 0.0, 0.0]);
-        assert_eq!(d, vec![0.5, 0.0, 1.0, 0.5]);
+        let d = optimal_discriminator(&[2.0, 0.0, 1.0, 0.0, 1e-5], &[2.0, 3.0, 0.0, 0.0, 1e-8]);
+        assert_eq!(d, vec![0.5, 0.0, 1.0, 0.5, 0.5]);
         assert!((d_gap(&[0.5, 1.0], &[0.5, 0.5], &[0.0], &[0.5]) - 0.375).abs() < 1e-12);
     }
 }

@@ -542,8 +542,6 @@ pub struct Analysis {
     pub divergences: Divergences,
     /// 2·JSD − log 4 from the grid histogram: the value of the game at D*.
     pub value_at_optimum: f64,
-    /// V(D*, G) estimated at the samples with D* from the exact p_data and a kernel p_g.
-    pub value_d_star: f64,
     /// V(D, G) of the learned D at the samples (log losses only).
     pub value_d: Option<f64>,
     /// `[HEATMAP_RES²]` D* on the heatmap grid.
@@ -597,14 +595,12 @@ pub fn analyse(snap: &ToySnapshot, full: &FullView, cache: &AnalysisCache, loss:
         let mean = |v: &[f32], f: &dyn Fn(f32) -> f64| v.iter().map(|&x| f(x)).sum::<f64>() / v.len().max(1) as f64;
         mean(d_real, &|d| (d.max(1e-7) as f64).ln()) + mean(d_fake, &|d| ((1.0 - d).max(1e-7) as f64).ln())
     };
-    let value_d_star = value(&d_star_real, &d_star_fake);
     let probs = d_probability(loss, &full.d_real).zip(d_probability(loss, &full.d_fake));
     let value_d = probs.as_ref().filter(|_| loss != GanLoss::LeastSquares).map(|(r, f)| value(r, f));
     let d_gap = probs.map(|(r, f)| metrics::d_gap(&r, &d_star_real, &f, &d_star_fake));
     Analysis {
         divergences,
         value_at_optimum: 2.0 * divergences.jsd - 4f64.ln(),
-        value_d_star,
         value_d,
         d_star_grid,
         d_gap,

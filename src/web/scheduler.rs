@@ -19,7 +19,7 @@ const MIN_TRAIN_MS: f64 = 4.0;
 const MAX_TRAIN_MS: f64 = 16.0;
 /// Expensive views (e.g. a heatmap evaluated on a grid) refresh at most this often while
 /// training runs; every frame shows the cheap ones.
-const FULL_VIEW_INTERVAL_MS: f64 = 100.0;
+const FULL_VIEW_INTERVAL_MS: f64 = 250.0;
 
 pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 

@@ -52,7 +52,7 @@ test('every view toggles and draws in its own layer; the numbers beside it are c
     assert.ok(share > min, `${id} drawn: ${share}`);
   }
   const r = await report(page);
-  for (const k of ['jsd', 'kl', 'valueAtOptimum', 'valueDStar', 'valueD', 'dGap']) assert.ok(Number.isFinite(r[k]), `${k} = ${r[k]}`);
+  for (const k of ['jsd', 'kl', 'valueAtOptimum', 'valueD', 'dGap']) assert.ok(Number.isFinite(r[k]), `${k} = ${r[k]}`);
   assert.ok(r.jsd >= 0 && r.jsd <= Math.log(2) + 1e-9);
   assert.ok(Math.abs(r.valueAtOptimum - (2 * r.jsd - Math.log(4))) < 1e-9);
   assert.ok(r.dGap >= 0 && r.dGap <= 1);

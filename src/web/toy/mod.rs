@@ -52,11 +52,10 @@ enum Column {
     Jsd,
     Kl,
     ValueD,
-    ValueDStar,
     ValueOptimum,
 }
 
-const COLUMNS: usize = 7;
+const COLUMNS: usize = 6;
 
 impl History {
     const CAP: usize = 1500;
@@ -87,7 +86,7 @@ impl History {
 }
 
 const CHART_INTERVAL_MS: f64 = 500.0;
-const ANALYSIS_INTERVAL_MS: f64 = 400.0;
+const ANALYSIS_INTERVAL_MS: f64 = 500.0;
 const SLOW_MOTION_MS: i32 = 1800;
 
 /// The numbers beside the plot (D*, divergences), for the view.
@@ -96,7 +95,6 @@ pub struct Readout {
     pub jsd: f64,
     pub kl: f64,
     pub value_at_optimum: f64,
-    pub value_d_star: f64,
     pub value_d: Option<f64>,
     pub d_gap: Option<f64>,
 }
@@ -317,7 +315,6 @@ impl ToyController {
             jsd: a.divergences.jsd,
             kl: a.divergences.kl,
             value_at_optimum: a.value_at_optimum,
-            value_d_star: a.value_d_star,
             value_d: a.value_d,
             d_gap: a.d_gap,
         }));
@@ -327,11 +324,10 @@ impl ToyController {
     fn record(&self, snap: &ToySnapshot, a: Option<&Analysis>) {
         let nan = f64::NAN;
         let mut h = self.history.borrow_mut();
-        let (jsd, kl, vd, vds, vo) = a.map_or((nan, nan, nan, nan, nan), |a| {
-            (a.divergences.jsd, a.divergences.kl, a.value_d.unwrap_or(nan), a.value_d_star, a.value_at_optimum)
-        });
+        let (jsd, kl, vd, vo) =
+            a.map_or((nan, nan, nan, nan), |a| (a.divergences.jsd, a.divergences.kl, a.value_d.unwrap_or(nan), a.value_at_optimum));
         // NaN where a frame computed no analysis: each chart line keeps only its own points.
-        h.push(snap.step, [snap.loss_d as f64, snap.loss_g as f64, jsd, kl, vd, vds, vo]);
+        h.push(snap.step, [snap.loss_d as f64, snap.loss_g as f64, jsd, kl, vd, vo]);
     }
 
     fn divergence_message(&self, step: u64) -> String {
@@ -409,7 +405,6 @@ impl ToyController {
                 "toy-value",
                 vec![
                     ("V(D, G), learned D", green, Column::ValueD),
-                    ("V(D*, G), D* by KDE", purple, Column::ValueDStar),
                     ("2·JSD − log 4 (grid)", orange, Column::ValueOptimum),
                 ],
             ),
@@ -703,7 +698,6 @@ impl Demo for ToyController {
             ("jsd", num(r.as_ref().map(|r| r.jsd))),
             ("kl", num(r.as_ref().map(|r| r.kl))),
             ("valueAtOptimum", num(r.as_ref().map(|r| r.value_at_optimum))),
-            ("valueDStar", num(r.as_ref().map(|r| r.value_d_star))),
             ("valueD", num(r.as_ref().and_then(|r| r.value_d))),
             ("dGap", num(r.as_ref().and_then(|r| r.d_gap))),
             ("dUpdates", JsValue::from_f64(d_updates as f64)),
@@ -870,7 +864,6 @@ pub fn ToyPage() -> impl IntoView {
                         "JSD " <b id="jsd">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.jsd), 3))}</b>
                         " · KL " <b id="kl">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.kl), 3))}</b>
                         " · 2·JSD − log 4 " <b>{move || readout.with(|r| fmt(r.as_ref().map(|r| r.value_at_optimum), 3))}</b>
-                        " · V(D*, G) " <b>{move || readout.with(|r| fmt(r.as_ref().map(|r| r.value_d_star), 3))}</b>
                         " · V(D, G) " <b>{move || readout.with(|r| fmt(r.as_ref().and_then(|r| r.value_d), 3))}</b>
                     </p>
                 </figure>
@@ -884,8 +877,8 @@ pub fn ToyPage() -> impl IntoView {
                         <figure class="chart"><canvas id="toy-loss" role="img" aria-label="Discriminator and generator loss over training steps"></canvas></figure>
                         <figure class="chart"><canvas id="toy-div" role="img" aria-label="Jensen–Shannon and KL divergence between real and generated samples over training steps"></canvas></figure>
                     </div>
-                    <figure class="chart"><canvas id="toy-value" role="img" aria-label="Value of the game for the learned D, for D*, and 2·JSD − log 4"></canvas>
-                        <figcaption>"At the optimal D*, the value of the game is 2·JSD − log 4 (Goodfellow et al. 2014): the learned D's value sits below it."</figcaption>
+                    <figure class="chart"><canvas id="toy-value" role="img" aria-label="Value of the game for the learned D, and 2·JSD − log 4"></canvas>
+                        <figcaption>"At the optimal D*, the value of the game V(D, G) is 2·JSD − log 4 (Goodfellow et al. 2014); a learned D's value approaches it from below as D nears D*."</figcaption>
                     </figure>
                     <fieldset><legend>"Data and model"</legend><SettingsForm settings=settings keys=DATA_KEYS notices=notices/></fieldset>
                     <fieldset><legend>"Loss and stabilisers"</legend><SettingsForm settings=settings keys=LOSS_KEYS notices=notices/></fieldset>
