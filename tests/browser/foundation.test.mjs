@@ -1,7 +1,7 @@
 // Browser tests of the app shell and the first toy demo, in Debian's chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, screenshot, status, waitStatus } from './harness.mjs';
+import { launch, serve, openPage, screenshot, status, waitStatus, inkedShare } from './harness.mjs';
 
 let browser, server;
 const pages = [];
@@ -26,17 +26,6 @@ async function open(path, opts) {
   const page = await openPage(browser, server.url + path, opts);
   pages.push(page);
   return page;
-}
-
-/** Share of canvas pixels that are not background white. */
-async function inkedShare(page, id) {
-  return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let inked = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245) inked++;
-    return inked / (d.length / 4);
-  }, id);
 }
 
 /** Pixels close to the generated-sample colour (#753aa8). */

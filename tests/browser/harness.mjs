@@ -1,5 +1,6 @@
 // Shared set-up for the browser tests and the benchmark: Debian's chromium through
 // playwright-core with the flags ../shared/browser.md documents (WebGPU on SwiftShader).
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -53,4 +54,30 @@ export const status = (page) => page.evaluate(() => window.ganPlayground.status(
 export async function waitStatus(page, pred, timeout = 60_000) {
   await page.waitForFunction(`(${pred})(window.ganPlayground.status())`, null, { timeout, polling: 100 });
   return status(page);
+}
+
+/** One server and one browser for a test file: started before its tests, closed after.
+ *  Returns an object whose `browser` and `server` are set once started. */
+export function sharedBrowser(extraRoutes = {}) {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await serve(extraRoutes);
+    ctx.browser = await launch();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.close();
+  });
+  return ctx;
+}
+
+/** Share of a canvas's pixels that are drawn: not transparent and not near-white. */
+export async function inkedShare(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) n++;
+    return n / (d.length / 4);
+  }, id);
 }

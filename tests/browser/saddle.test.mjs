@@ -1,24 +1,14 @@
 // Browser tests of the saddle-point lab (/saddle) in Debian's chromium.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, screenshot } from './harness.mjs';
+import { sharedBrowser, openPage, screenshot } from './harness.mjs';
 
-let browser, server;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = sharedBrowser();
 
 const report = (page) => page.evaluate(() => window.ganPlayground.report());
 
 async function open(path) {
-  const page = await openPage(browser, server.url + path);
+  const page = await openPage(ctx.browser, ctx.server.url + path);
   await page.waitForFunction(() => {
     const r = window.ganPlayground.report();
     return r && r.methods && r.methods.length > 0;
@@ -183,7 +173,7 @@ test('sliders, the game switch, play/step/rewind and bad links behave', async ()
 });
 
 test('a phone-sized screen gets one column', async () => {
-  const page = await openPage(browser, server.url + '/saddle', { width: 390, height: 844 });
+  const page = await openPage(ctx.browser, ctx.server.url + '/saddle', { width: 390, height: 844 });
   await page.waitForFunction(() => window.ganPlayground.report()?.methods?.length > 0);
   const box = await page.locator('#saddle-plane').boundingBox();
   assert.ok(box.width <= 390 && box.width > 300, JSON.stringify(box));

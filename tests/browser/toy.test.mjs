@@ -1,39 +1,18 @@
 // Browser tests of the toy 2-D lab (/toy) in Debian's chromium, on the CPU backend: views,
 // drawing your own data, presets, single and slow-motion steps, formulas, live settings.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, screenshot, status, waitStatus } from './harness.mjs';
+import { sharedBrowser, inkedShare, openPage, screenshot, status, waitStatus } from './harness.mjs';
 
-let browser, server;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const ctx = sharedBrowser();
 
 const report = (page) => page.evaluate(() => window.ganPlayground.report());
 const config = (page) => page.evaluate(() => window.ganPlayground.config());
 
 async function open(path, opts) {
-  const page = await openPage(browser, server.url + path, opts);
+  const page = await openPage(ctx.browser, ctx.server.url + path, opts);
   await waitStatus(page, (s) => s.backend === 'cpu' && (s.losses.d !== null || s.error !== null));
   return page;
-}
-
-/** Share of a canvas's pixels that are drawn: alpha > 0 on a transparent layer, or not white. */
-async function inked(page, id) {
-  return page.evaluate((id) => {
-    const c = document.getElementById(id);
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245)) n++;
-    return n / (d.length / 4);
-  }, id);
 }
 
 /** Waits for a fresh full frame (the grid views and the analysis refresh on those). */
@@ -48,7 +27,7 @@ test('every view toggles and draws in its own layer; the numbers beside it are c
   await settle(page);
   const layers = { 'toy-heat': 0.1, 'toy-manifold': 0.003, 'toy-points': 0.01, 'toy-grads': 0.002, 'toy-dstar': 0.1 };
   for (const [id, min] of Object.entries(layers)) {
-    const share = await inked(page, id);
+    const share = await inkedShare(page, id);
     assert.ok(share > min, `${id} drawn: ${share}`);
   }
   const r = await report(page);
@@ -62,12 +41,12 @@ test('every view toggles and draws in its own layer; the numbers beside it are c
   // off again: the heat, arrow and manifold layers are blank, D* is hidden
   assert.deepEqual(await page.evaluate(() => window.ganPlayground.set('views', 'real,fake')), { ok: true, error: null });
   await page.waitForTimeout(400);
-  for (const id of ['toy-heat', 'toy-grads', 'toy-manifold']) assert.equal(await inked(page, id), 0, `${id} cleared`);
+  for (const id of ['toy-heat', 'toy-grads', 'toy-manifold']) assert.equal(await inkedShare(page, id), 0, `${id} cleared`);
   assert.equal(await page.locator('figure.dstar').isVisible(), false);
   // the checkboxes drive the same setting
   await page.locator('#set-views input[value="heat"]').check();
   await page.waitForTimeout(400);
-  assert.ok((await inked(page, 'toy-heat')) > 0.1);
+  assert.ok((await inkedShare(page, 'toy-heat')) > 0.1);
   assert.ok(page.url().includes('views=real,fake,heat'));
   assert.deepEqual(page.errors, []);
 });
@@ -85,7 +64,7 @@ test('drawing a distribution with the pointer trains on it; an empty drawing get
   for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + box.width * (0.2 + 0.03 * i), y);
   await page.mouse.up();
   assert.equal((await report(page)).strokes, 1);
-  assert.ok((await inked(page, 'toy-points')) > 0.001, 'the stroke is drawn');
+  assert.ok((await inkedShare(page, 'toy-points')) > 0.001, 'the stroke is drawn');
   await screenshot(page, 'toy-drawing');
   await page.locator('#draw-apply').click();
   await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null && s.step === 0);
