@@ -413,7 +413,8 @@ impl ToyController {
             let Some(canvas) = js::canvas_by_id(id) else { continue };
             let data: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| h.series(l.2)).collect();
             let series: Vec<Series> =
-                lines.iter().zip(&data).map(|(l, points)| Series { name: l.0, color: l.1, points }).collect();
+                // a quantity this loss does not have (V(D, G) of a critic) stays out of the legend
+                lines.iter().zip(&data).map(|(l, points)| Series { name: if points.is_empty() { "" } else { l.0 }, color: l.1, points }).collect();
             if let Err(e) = line_chart(&canvas, "step", &series) {
                 web_sys::console::warn_1(&format!("{id}: {e}").into());
             }
