@@ -150,10 +150,15 @@ fn live_changes_keep_the_networks_and_say_what_happened_to_the_optimisers() {
 #[test]
 fn an_absurd_learning_rate_is_detected_as_divergence() {
     let mut g = gan("lrD=10&lrG=10&optD=sgd&optG=sgd&loss=lsgan");
+    let cache = AnalysisCache::new(&g);
     let mut diverged = false;
     for _ in 0..300 {
         g.train_step();
-        if !snapshot(&g).is_finite() {
+        let s = snapshot(&g);
+        // on the way out, huge but finite samples: the page's analysis must not panic
+        let a = analyse(&s, s.full.as_ref().unwrap(), &cache, g.config.loss);
+        assert!(a.divergences.jsd.is_finite() || !s.is_finite());
+        if !s.is_finite() {
             diverged = true;
             break;
         }

@@ -85,7 +85,8 @@ impl History {
     }
 }
 
-const CHART_INTERVAL_MS: f64 = 500.0;
+/// One chart is redrawn per interval while training (three charts: each every 0.6 s).
+const CHART_INTERVAL_MS: f64 = 200.0;
 const ANALYSIS_INTERVAL_MS: f64 = 500.0;
 const SLOW_MOTION_MS: i32 = 1800;
 
@@ -125,6 +126,7 @@ pub struct ToyController {
     /// Bumped whenever slow motion's autoplay starts or stops.
     slow_generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
+    chart_turn: Cell<usize>,
     /// Promises from reset() waiting for the new run's first frame.
     first_frame: RefCell<Vec<js_sys::Function>>,
     this: Weak<ToyController>,
@@ -155,6 +157,7 @@ impl ToyController {
             generation: Cell::new(0),
             slow_generation: Cell::new(0),
             last_chart_ms: Cell::new(0.0),
+            chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
             this: this.clone(),
         })
@@ -388,11 +391,13 @@ impl ToyController {
         let now = js::now_ms();
         if force_chart || now - self.last_chart_ms.get() >= CHART_INTERVAL_MS {
             self.last_chart_ms.set(now);
-            self.draw_charts();
+            self.draw_charts(force_chart);
         }
     }
 
-    fn draw_charts(&self) {
+    /// Draws the charts: all of them when `all`, else the next one in turn (plotters costs a
+    /// few ms a chart; one per refresh keeps any single frame short while training).
+    fn draw_charts(&self, all: bool) {
         let h = self.history.borrow();
         let green = RGBColor(0x1b, 0x9e, 0x77);
         let purple = RGBColor(0x75, 0x3a, 0xa8);
@@ -409,7 +414,12 @@ impl ToyController {
                 ],
             ),
         ];
-        for (id, lines) in charts {
+        let turn = self.chart_turn.get();
+        self.chart_turn.set((turn + 1) % charts.len());
+        for (i, (id, lines)) in charts.into_iter().enumerate() {
+            if !all && i != turn {
+                continue;
+            }
             let Some(canvas) = js::canvas_by_id(id) else { continue };
             let data: Vec<Vec<(f64, f64)>> = lines.iter().map(|l| h.series(l.2)).collect();
             let series: Vec<Series> =
