@@ -14,6 +14,7 @@ use crate::core::settings::{Kind, Settings, Spec};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use std::future::Future;
+use std::sync::Arc;
 
 const OPTS: Kind = Kind::Choice(OptimizerKind::NAMES);
 const OFF_ON: Kind = Kind::Choice(&["off", "on"]);
@@ -79,8 +80,9 @@ impl Prior {
 pub struct ToyConfig {
     pub seed: u64,
     pub dist: Dist,
-    /// The decoded `drawing` setting (used when `dist` is `drawn`).
-    pub drawing: Result<Vec<Vec<[f32; 2]>>, String>,
+    /// The decoded `drawing` setting (used when `dist` is `drawn`); shared, so the per-step
+    /// copies of the config do not copy the strokes.
+    pub drawing: Arc<Result<Vec<Vec<[f32; 2]>>, String>>,
     pub prior: Prior,
     pub batch: usize,
     pub latent_dim: usize,
@@ -119,7 +121,7 @@ impl ToyConfig {
         Self {
             seed: s.int("seed") as u64,
             dist: Dist::parse(s.choice("dist")).unwrap_or(Dist::Ring8),
-            drawing: decode_drawing(s.text_value("drawing")),
+            drawing: Arc::new(decode_drawing(s.text_value("drawing"))),
             prior: if s.choice("noise") == "uniform" { Prior::Uniform } else { Prior::Gaussian },
             batch: s.int("batch") as usize,
             latent_dim,
@@ -150,7 +152,7 @@ impl ToyConfig {
 
     /// The data distribution, or why there is none (an empty or corrupt drawing).
     pub fn target(&self) -> Result<Target, String> {
-        match (&self.drawing, self.dist) {
+        match (self.drawing.as_ref(), self.dist) {
             (Err(e), Dist::Drawn) => Err(format!("The drawing in the link cannot be read: {e}.")),
             (Ok(d), dist) => dist.target(d),
             (Err(_), dist) => dist.target(&[]),
@@ -316,7 +318,7 @@ impl ToyGan {
     fn evaluate_losses(&mut self) -> Tensor<1> {
         let c = self.config.clone();
         let real = self.real_batch(); // [batch, 2]
-        let fake = { let z = self.noise_batch(c.batch); self.generator.forward(z) }.detach(); // [batch, 2]
+        let fake = self.generate(c.batch).detach(); // [batch, 2]
         let critic = self.critic_now();
         let d_fake = critic.forward(fake); // [batch, 1]
         let loss_d = c.loss.d_loss(critic.forward(real), d_fake.clone()).detach(); // [1]
@@ -357,10 +359,10 @@ impl ToyGan {
     fn d_step(&mut self) -> Tensor<1> {
         let c = self.config.clone();
         let sigma = c.noise_sigma(self.step);
-        let real_clean = self.real_batch(); // [batch, 2]
+        let real = self.real_batch(); // [batch, 2]
         // detach: the D step must not push gradients into G
-        let fake = { let z = self.noise_batch(c.batch); self.generator.forward(z) }.detach(); // [batch, 2]
-        let (real, fake) = (self.instance_noise(real_clean.clone(), sigma), self.instance_noise(fake, sigma));
+        let fake = self.generate(c.batch).detach(); // [batch, 2]
+        let (real, fake) = (self.instance_noise(real, sigma), self.instance_noise(fake, sigma));
         let critic = self.critic(true);
         // one pass over real and generated together: half the ops of two passes, same numbers
         let both = critic.forward(Tensor::cat(vec![real.clone(), fake.clone()], 0)); // [2·batch, 1]
@@ -391,7 +393,7 @@ impl ToyGan {
     fn g_step(&mut self) -> Tensor<1> {
         let c = self.config.clone();
         let sigma = c.noise_sigma(self.step);
-        let fake = { let z = self.noise_batch(c.batch); self.generator.forward(z) }; // [batch, 2]
+        let fake = self.generate(c.batch); // [batch, 2]
         let fake = self.instance_noise(fake, sigma);
         let loss = c.loss.g_loss(self.critic_now().forward(fake)); // [1]
         // Only G's parameters are collected, so D is left unchanged by this step.
@@ -408,6 +410,12 @@ impl ToyGan {
 
     fn noise_batch(&mut self, n: usize) -> Tensor<2> {
         noise(self.config.prior, n, self.config.latent_dim, &mut self.noise_rng, &self.device)
+    }
+
+    /// G applied to `n` fresh noise vectors: `[n, 2]`, still attached to G's graph.
+    fn generate(&mut self, n: usize) -> Tensor<2> {
+        let z = self.noise_batch(n); // [n, latent]
+        self.generator.forward(z)
     }
 
     fn uniform_column(&mut self, n: usize) -> Tensor<2> {
@@ -484,8 +492,7 @@ impl ToyGan {
 
     /// `n` fresh generated samples (not the fixed view batch) as `[n, 2]`, read asynchronously.
     pub fn samples(&mut self, n: usize) -> impl Future<Output = Result<Vec<f32>, String>> + 'static {
-        let z = self.noise_batch(n);
-        read_f32(self.generator.forward(z).detach().reshape([2 * n]))
+        read_f32(self.generate(n).detach().reshape([2 * n]))
     }
 
     /// Applies a new configuration without losing training state where the running networks
@@ -581,6 +588,11 @@ impl AnalysisCache {
         let density = |pts: &[f32]| -> Vec<f64> { pts.chunks_exact(2).map(|p| target.density(p[0], p[1])).collect() };
         let (p_data_grid, p_data_real) = (density(&grid_points(radius)), density(&gan.real_view));
         Self { real: gan.real_view.clone(), radius, p_data_grid, p_data_real, target }
+    }
+
+    /// The run's fixed real samples, flat `[VIEW_SAMPLES, 2]`.
+    pub fn real(&self) -> &[f32] {
+        &self.real
     }
 }
 

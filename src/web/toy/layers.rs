@@ -104,9 +104,8 @@ pub fn manifold(frame: Frame, full: &FullView) {
 
 /// An arrow at each generated point along G's pull, scaled so the 95th-percentile arrow is
 /// 7 % of the plot: directions and relative sizes show, absolute size is in the caption.
-pub fn pull_arrows(frame: Frame, fake: &[f32], pull: &[f32]) -> f32 {
+pub fn pull_arrows(frame: Frame, fake: &[f32], pull: &[f32]) {
     let mut lengths: Vec<f32> = pull.chunks_exact(2).map(|v| v[0].hypot(v[1])).filter(|l| l.is_finite()).collect();
-    let mean = lengths.iter().sum::<f32>() / lengths.len().max(1) as f32;
     lengths.sort_by(f32::total_cmp);
     let p95 = lengths.get(lengths.len() * 95 / 100).copied().unwrap_or(0.0);
     paint_layer(GRADS, |r, _| {
@@ -121,7 +120,6 @@ pub fn pull_arrows(frame: Frame, fake: &[f32], pull: &[f32]) -> f32 {
             r.arrow(frame, [p[0], p[1]], d, ARROW_COLOR, 0.8);
         }
     });
-    mean
 }
 
 /// The strokes being drawn (draw mode), on the samples layer.

@@ -9,6 +9,7 @@
 mod layers;
 
 use crate::core::data::{encode_drawing, thin_drawing, DRAWING_RADIUS};
+use crate::core::loss::GanLoss;
 use crate::core::settings::Settings;
 use crate::core::toy::{analyse, d_probability, Analysis, AnalysisCache, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
 use crate::draw::Frame;
@@ -90,21 +91,12 @@ const CHART_INTERVAL_MS: f64 = 200.0;
 const ANALYSIS_INTERVAL_MS: f64 = 500.0;
 const SLOW_MOTION_MS: i32 = 1800;
 
-/// The numbers beside the plot (D*, divergences), for the view.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Readout {
-    pub jsd: f64,
-    pub kl: f64,
-    pub value_at_optimum: f64,
-    pub value_d: Option<f64>,
-    pub d_gap: Option<f64>,
-}
-
 pub struct ToyController {
     settings: RwSignal<Settings>,
     notices: RwSignal<Vec<String>>,
     status: RwSignal<Status>,
-    readout: RwSignal<Option<Readout>>,
+    /// The latest analysis, for the numbers beside the plot and `report()`.
+    readout: RwSignal<Option<Analysis>>,
     /// Slow motion's current sub-step (None: normal training).
     slow_phase: RwSignal<Option<usize>>,
     caption: RwSignal<(String, String)>,
@@ -112,7 +104,6 @@ pub struct ToyController {
     compute: RefCell<Option<Compute>>,
     runner: RefCell<Option<Runner<ToyGan>>>,
     history: RefCell<History>,
-    real_view: RefCell<Vec<f32>>,
     analysis_cache: RefCell<Option<AnalysisCache>>,
     last_analysis_ms: Cell<f64>,
     radius: Cell<f32>,
@@ -145,7 +136,6 @@ impl ToyController {
             compute: RefCell::new(None),
             runner: RefCell::new(None),
             history: RefCell::new(History::new()),
-            real_view: RefCell::new(Vec::new()),
             analysis_cache: RefCell::new(None),
             last_analysis_ms: Cell::new(f64::MIN),
             radius: Cell::new(1.0),
@@ -165,6 +155,11 @@ impl ToyController {
 
     fn config(&self) -> ToyConfig {
         ToyConfig::from_settings(&self.settings.get_untracked())
+    }
+
+    /// The loss in force (read per frame: cheaper than a whole `config()`).
+    fn loss(&self) -> GanLoss {
+        self.settings.with_untracked(|s| GanLoss::parse(s.choice("loss")).unwrap_or(GanLoss::NonSaturating))
     }
 
     fn views(&self) -> Vec<&'static str> {
@@ -224,7 +219,6 @@ impl ToyController {
                     return;
                 }
             };
-            *me.real_view.borrow_mut() = gan.real_view.clone();
             *me.analysis_cache.borrow_mut() = Some(AnalysisCache::new(&gan));
             me.last_analysis_ms.set(f64::MIN);
             *me.history.borrow_mut() = History::new();
@@ -305,7 +299,7 @@ impl ToyController {
         }
         self.last_analysis_ms.set(now);
         let cache = self.analysis_cache.borrow();
-        let loss = self.config().loss;
+        let loss = self.loss();
         let a = analyse(snap, full, cache.as_ref()?, loss);
         let mean = |v: &[f32]| v.iter().sum::<f32>() / v.len().max(1) as f32;
         let (d_real, d_fake) = match (d_probability(loss, &full.d_real), d_probability(loss, &full.d_fake)) {
@@ -314,13 +308,7 @@ impl ToyController {
         };
         let pull = full.pull.chunks_exact(2).map(|v| v[0].hypot(v[1])).sum::<f32>() / (full.pull.len() / 2).max(1) as f32;
         self.numbers.set(BatchNumbers { mean_d_real: d_real, mean_d_fake: d_fake, loss_d: snap.loss_d, loss_g: snap.loss_g, mean_pull: pull });
-        self.readout.set(Some(Readout {
-            jsd: a.divergences.jsd,
-            kl: a.divergences.kl,
-            value_at_optimum: a.value_at_optimum,
-            value_d: a.value_d,
-            d_gap: a.d_gap,
-        }));
+        self.readout.set(Some(a.clone()));
         Some(a)
     }
 
@@ -359,9 +347,10 @@ impl ToyController {
         let snap = self.last_snapshot.borrow();
         let full = self.last_full.borrow();
         let Some(snap) = snap.as_ref() else { return };
-        let real_view = self.real_view.borrow();
-        layers::points(frame, real.then_some(&real_view[..]), fake.then_some(&snap.fake[..]));
-        let loss = self.config().loss;
+        let cache = self.analysis_cache.borrow();
+        let real_view = cache.as_ref().map(AnalysisCache::real).filter(|_| real);
+        layers::points(frame, real_view, fake.then_some(&snap.fake[..]));
+        let loss = self.loss();
         // Grid views change only on full frames; the others keep their last drawing.
         if snap.full.is_some() || force_chart {
             if let Some(full) = full.as_ref() {
@@ -706,8 +695,8 @@ impl Demo for ToyController {
         let snap = self.last_snapshot.borrow();
         let (d_updates, g_updates) = snap.as_ref().map_or((0, 0), |s| (s.d_updates, s.g_updates));
         js::object(vec![
-            ("jsd", num(r.as_ref().map(|r| r.jsd))),
-            ("kl", num(r.as_ref().map(|r| r.kl))),
+            ("jsd", num(r.as_ref().map(|r| r.divergences.jsd))),
+            ("kl", num(r.as_ref().map(|r| r.divergences.kl))),
             ("valueAtOptimum", num(r.as_ref().map(|r| r.value_at_optimum))),
             ("valueD", num(r.as_ref().and_then(|r| r.value_d))),
             ("dGap", num(r.as_ref().and_then(|r| r.d_gap))),
@@ -782,7 +771,7 @@ pub fn ToyPage() -> impl IntoView {
     let on_cancel = move |ev: web_sys::PointerEvent| c4.stroke_event(&ev, "cancel");
 
     let formulas = Memo::new(move |_| {
-        let loss = crate::core::loss::GanLoss::parse(settings.with(|s| s.choice("loss"))).unwrap_or(crate::core::loss::GanLoss::NonSaturating);
+        let loss = GanLoss::parse(settings.with(|s| s.choice("loss"))).unwrap_or(GanLoss::NonSaturating);
         let (d, g, gloss) = lessons::loss_formulas(loss);
         (lessons::mathml(d), lessons::mathml(g), gloss)
     });
@@ -872,8 +861,8 @@ pub fn ToyPage() -> impl IntoView {
                         </figcaption>
                     </figure>
                     <p class="readout">
-                        "JSD " <b id="jsd">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.jsd), 3))}</b>
-                        " · KL " <b id="kl">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.kl), 3))}</b>
+                        "JSD " <b id="jsd">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.divergences.jsd), 3))}</b>
+                        " · KL " <b id="kl">{move || readout.with(|r| fmt(r.as_ref().map(|r| r.divergences.kl), 3))}</b>
                         " · 2·JSD − log 4 " <b>{move || readout.with(|r| fmt(r.as_ref().map(|r| r.value_at_optimum), 3))}</b>
                         " · V(D, G) " <b>{move || readout.with(|r| fmt(r.as_ref().and_then(|r| r.value_d), 3))}</b>
                     </p>
