@@ -283,7 +283,9 @@ impl ToyGan {
         &self.target
     }
 
-    /// Every weight and bias of D, read synchronously (native tests only: WebGPU cannot).
+    /// Every weight and bias of D, read synchronously: native only (a synchronous read panics
+    /// on WebGPU, so the web build does not have this).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn discriminator_weights(&self) -> Vec<f32> {
         let mut out = Vec::new();
         for l in &self.discriminator.layers {
