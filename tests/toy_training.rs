@@ -182,7 +182,7 @@ fn every_preset_parses_and_trains() {
 /// generated samples is a small fraction of the non-saturating loss's pull on the same points.
 #[test]
 fn minimax_pull_vanishes_where_the_non_saturating_pull_does_not() {
-    let mut g = gan("dist=ring8&loss=minimax&batch=256");
+    let mut g = gan("dist=ring8-wide&loss=minimax&batch=256");
     for _ in 0..400 {
         g.step_d_only(); // D alone: it learns to reject G's samples
     }

@@ -10,6 +10,13 @@
 //!
 //! Spectral normalisation (Miyato et al. 2018) divides each weight matrix by its largest
 //! singular value, estimated by one power iteration per discriminator step.
+//!
+//! The minibatch standard-deviation feature (Karras et al. 2018) gives D one extra input to
+//! its last layer: the standard deviation of the last hidden layer's activations across the
+//! batch, averaged over units. A batch of near-identical fakes has a tell-tale small value, so
+//! D can reject a collapsed G, and G's gradient through the feature pushes it to spread out.
+//! In the explicit input gradient the feature is held constant (it couples every sample of
+//! the batch, so a per-sample ∇ₓD does not exist); a penalty then sees D's per-sample slope.
 
 use crate::core::model::{Activation, Mlp};
 use crate::core::rng::SeededRng;
@@ -20,6 +27,18 @@ pub struct Critic {
     /// (W `[d_in, d_out]`, b `[d_out]`) per layer.
     layers: Vec<(Tensor<2>, Tensor<1>)>,
     activation: Activation,
+    std_feature: StdFeature,
+}
+
+/// Where the minibatch standard-deviation feature comes from.
+#[derive(Clone)]
+enum StdFeature {
+    Off,
+    /// Computed over the batch being classified.
+    FromBatch,
+    /// A given `[1, 1]` value (views: the statistic of G's current samples, so that the
+    /// heatmap shows what D says of a point in a batch like G's).
+    Fixed(Tensor<2>),
 }
 
 impl Critic {
@@ -40,20 +59,58 @@ impl Critic {
                 (w, b)
             })
             .collect();
-        Self { layers, activation: mlp.activation }
+        Self { layers, activation: mlp.activation, std_feature: StdFeature::Off }
+    }
+
+    /// The same critic with the minibatch standard-deviation feature (its MLP's last layer
+    /// must have one extra input: `MlpShape::init_with_extra_input(1, …)`).
+    pub fn with_minibatch_std(mut self) -> Self {
+        self.std_feature = StdFeature::FromBatch;
+        self
+    }
+
+    /// The feature `[1, 1]` that `x` would give (differentiable in x).
+    pub fn batch_std(&self, x: Tensor<2>) -> Tensor<2> {
+        let last = self.layers.len() - 1;
+        let mut h = x; // [batch, d_in]
+        for (w, b) in &self.layers[..last] {
+            h = self.activation.apply(h.matmul(w.clone()) + b.clone().unsqueeze_dim(0)); // [batch, width]
+        }
+        minibatch_std(h)
+    }
+
+    /// With the minibatch feature on, use `s` `[1, 1]` for it instead of the batch's own.
+    pub fn with_fixed_std(mut self, s: Tensor<2>) -> Self {
+        if !matches!(self.std_feature, StdFeature::Off) {
+            self.std_feature = StdFeature::Fixed(s.detach());
+        }
+        self
     }
 
     /// D's raw output `[batch, 1]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.forward_trace(x).0
+        self.forward_trace(x, false).0
     }
 
     /// The output and the pre-activations of the hidden layers (what the input gradient needs).
-    fn forward_trace(&self, x: Tensor<2>) -> (Tensor<2>, Vec<Tensor<2>>) {
+    /// `detach_std`: hold the minibatch feature constant.
+    fn forward_trace(&self, x: Tensor<2>, detach_std: bool) -> (Tensor<2>, Vec<Tensor<2>>) {
         let last = self.layers.len() - 1;
+        let [batch, _] = x.dims();
         let mut h = x; // [batch, 2]
         let mut pre = Vec::with_capacity(last);
         for (i, (w, b)) in self.layers.iter().enumerate() {
+            if i == last {
+                let s = match &self.std_feature {
+                    StdFeature::Off => None,
+                    StdFeature::FromBatch if detach_std => Some(minibatch_std(h.clone()).detach()),
+                    StdFeature::FromBatch => Some(minibatch_std(h.clone())),
+                    StdFeature::Fixed(s) => Some(s.clone()),
+                };
+                if let Some(s) = s {
+                    h = Tensor::cat(vec![h, s.expand([batch, 1])], 1); // [batch, width + 1]
+                }
+            }
             let a = h.matmul(w.clone()) + b.clone().unsqueeze_dim(0); // [batch, d_out]
             if i < last {
                 h = self.activation.apply(a.clone()); // [batch, d_out]
@@ -69,11 +126,16 @@ impl Critic {
     /// can be differentiated with respect to the weights by a first-order backward pass.
     pub fn output_and_input_gradient(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let [batch, _] = x.dims();
-        let (out, pre) = self.forward_trace(x);
+        let (out, pre) = self.forward_trace(x, true);
         let device = out.device();
+        let last = self.layers.len() - 1;
         let mut g = Tensor::<2>::ones([batch, 1], &device); // ∂D/∂D: [batch, 1]
         for (i, (w, _)) in self.layers.iter().enumerate().rev() {
             g = g.matmul(w.clone().transpose()); // [batch, d_in]
+            if i == last && !matches!(self.std_feature, StdFeature::Off) {
+                let [_, d_in] = g.dims();
+                g = g.slice([0..batch, 0..d_in - 1]); // the constant feature's row drops out
+            }
             if i > 0 {
                 g = g * self.activation.derivative(pre[i - 1].clone()); // [batch, d_in]
             }
@@ -82,7 +144,16 @@ impl Critic {
     }
 }
 
+/// Standard deviation across the batch per unit, averaged over units: `[batch, width]` →
+/// `[1, 1]` (ε inside the root keeps its gradient finite for a fully collapsed batch).
+fn minibatch_std(h: Tensor<2>) -> Tensor<2> {
+    let mean = h.clone().mean_dim(0); // [1, width]
+    let var = (h - mean).powi_scalar(2).mean_dim(0); // [1, width]
+    (var + 1e-8).sqrt().mean().reshape([1, 1])
+}
+
 /// Power-iteration state for spectral normalisation: one unit vector u per layer.
+#[derive(Clone)]
 pub struct SpectralNorm {
     /// `[d_out, 1]`, detached.
     u: Vec<Tensor<2>>,

@@ -179,9 +179,11 @@ impl Target {
 /// The distributions a setting `dist` can name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dist {
-    /// 8 Gaussians on the unit circle, σ = 0.05.
+    /// 8 Gaussians on the unit circle, σ = 0.01: PacGAN's 2D-ring benchmark.
     Ring8,
-    /// 25 Gaussians on {−1, −0.5, 0, 0.5, 1}², σ = 0.05.
+    /// The same ring with σ = 0.05: wide enough to see each mode's spread (the teaching variant).
+    Ring8Wide,
+    /// 25 Gaussians at {−4, −2, 0, 2, 4}², σ = 0.05: PacGAN's 2D-grid benchmark.
     Grid25,
     /// The unit circle, blurred by σ = 0.05.
     Ring,
@@ -210,14 +212,15 @@ pub const DRAWING_MAX_POINTS: usize = 400;
 
 impl Dist {
     pub const NAMES: &'static [&'static str] =
-        &["ring8", "grid25", "ring", "line", "clusters", "disjoint", "spiral", "moons", "checker", "drawn"];
+        &["ring8", "ring8-wide", "grid25", "ring", "line", "clusters", "disjoint", "spiral", "moons", "checker", "drawn"];
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.iter().zip(Self::NAMES).find(|(_, n)| **n == name).map(|(d, _)| *d)
     }
 
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 11] = [
         Self::Ring8,
+        Self::Ring8Wide,
         Self::Grid25,
         Self::Ring,
         Self::Line,
@@ -234,14 +237,10 @@ impl Dist {
         // GAN Lab's shapes live on [0, 1]²; ours on [−1, 1]²: x ↦ 2x − 1, σ ↦ 2σ.
         let lab = |x: f32, y: f32| [2.0 * x - 1.0, 2.0 * y - 1.0];
         Ok(match self {
-            Self::Ring8 => {
-                // angles 2πk/8 for k = 0..7 (linspace(0, 2π, 8) would repeat a mode and give 7)
-                let means: Vec<[f32; 2]> = (0..8).map(|k| 2.0 * PI * k as f32 / 8.0).map(|a| [a.cos(), a.sin()]).collect();
-                Target::gaussians(&means, 0.05)
-            }
+            Self::Ring8 => Target::gaussians(&ring8_means(), 0.01),
+            Self::Ring8Wide => Target::gaussians(&ring8_means(), 0.05),
             Self::Grid25 => {
-                let means: Vec<[f32; 2]> =
-                    (0..25).map(|k| [(k % 5) as f32 * 0.5 - 1.0, (k / 5) as f32 * 0.5 - 1.0]).collect();
+                let means: Vec<[f32; 2]> = (0..25).map(|k| [(k % 5) as f32 * 2.0 - 4.0, (k / 5) as f32 * 2.0 - 4.0]).collect();
                 Target::gaussians(&means, 0.05)
             }
             Self::Ring => Target::polyline(&arc([0.0, 0.0], 1.0, 0.0, 2.0 * PI, 96), 0.05),
@@ -294,14 +293,19 @@ impl Dist {
     /// The square [-r, r]² every view of this distribution shows.
     pub fn view_radius(self) -> f32 {
         match self {
-            Self::Ring8 | Self::Ring => 1.6,
-            Self::Grid25 => 1.5,
+            Self::Ring8 | Self::Ring8Wide | Self::Ring => 1.6,
+            Self::Grid25 => 5.5,
             Self::Clusters => 1.6,
             Self::Checkerboard | Self::Spiral | Self::Moons => 1.3,
             Self::Line | Self::Disjoint => 1.2,
             Self::Drawn => DRAWING_RADIUS,
         }
     }
+}
+
+/// Angles 2πk/8 for k = 0..7 (`linspace(0, 2π, 8)` would repeat a mode and give 7).
+fn ring8_means() -> Vec<[f32; 2]> {
+    (0..8).map(|k| 2.0 * PI * k as f32 / 8.0).map(|a| [a.cos(), a.sin()]).collect()
 }
 
 /// `n` segments of a circular arc from angle `from` to `to`.
@@ -425,9 +429,9 @@ mod tests {
         for c in counts {
             assert!((c as f64 - 2000.0).abs() < 200.0, "counts {counts:?}");
         }
-        // E[d²] = 2σ² for an isotropic 2-D Gaussian
+        // E[d²] = 2σ² for an isotropic 2-D Gaussian (PacGAN's variance 10⁻⁴ per axis)
         let msd = sq / 16_000.0;
-        assert!((msd - 2.0 * 0.05f64.powi(2)).abs() < 0.0005, "mean squared distance {msd}");
+        assert!((msd / (2.0 * 0.01f64.powi(2)) - 1.0).abs() < 0.05, "mean squared distance {msd}");
     }
 
     /// Riemann sum of the density over a square that holds (almost) all the mass.
@@ -446,7 +450,7 @@ mod tests {
     #[test]
     fn every_density_integrates_to_one() {
         for (d, t) in all_targets() {
-            let total = integral(&t, 3.0, 600, |_, _| 1.0);
+            let total = integral(&t, d.view_radius() + 1.0, 800, |_, _| 1.0);
             assert!((total - 1.0).abs() < 0.01, "{d:?}: integral {total}");
         }
     }
@@ -461,12 +465,14 @@ mod tests {
             let mean = |f: &dyn Fn(f32, f32) -> f64| xs.chunks(2).map(|p| f(p[0], p[1])).sum::<f64>() / n as f64;
             let fs: [&dyn Fn(f32, f32) -> f64; 4] =
                 [&|x, _| x as f64, &|_, y| y as f64, &|x, _| (x * x) as f64, &|x, y| (x * y) as f64];
+            // the grid's coordinates are 4× the others': its moments scale by up to 16
+            let scale = (d.view_radius() as f64 / 1.6).powi(2).max(1.0);
             for (k, f) in fs.iter().enumerate() {
-                let (emp, exact) = (mean(f), integral(&t, 3.0, 600, f));
-                assert!((emp - exact).abs() < 0.02, "{d:?} moment {k}: samples {emp}, density {exact}");
+                let (emp, exact) = (mean(f), integral(&t, d.view_radius() + 1.0, 800, f));
+                assert!((emp - exact).abs() < 0.02 * scale, "{d:?} moment {k}: samples {emp}, density {exact}");
             }
-            // 8×8 histogram over [-1.6, 1.6]² against the density's cell masses
-            let (r, b) = (1.6f32, 8usize);
+            // 8×8 histogram over the view square against the density's cell masses
+            let (r, b) = (d.view_radius(), 8usize);
             let h = 2.0 * r / b as f32;
             let mut counts = vec![0usize; b * b];
             for p in xs.chunks(2) {

@@ -209,7 +209,7 @@ mod tests {
 
     #[test]
     fn identical_sets_give_zero_and_disjoint_sets_the_maximum() {
-        let ring = Dist::Ring8.target(&[]).unwrap();
+        let ring = Dist::Ring8Wide.target(&[]).unwrap();
         let xs = ring.sample(2000, &mut SeededRng::new(1));
         let same = divergences(&xs, &xs, 1.6);
         assert!(same.jsd.abs() < 1e-12 && same.kl.abs() < 1e-12, "{same:?}");
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn binned_kde_agrees_with_the_exact_sum() {
-        let ring = Dist::Ring8.target(&[]).unwrap();
+        let ring = Dist::Ring8Wide.target(&[]).unwrap();
         let xs = ring.sample(1024, &mut SeededRng::new(5));
         let h = kde_bandwidth(&xs, 1.6);
         let fast = BinnedKde::new(&xs, h, 1.6);
@@ -253,7 +253,7 @@ mod tests {
 
     #[test]
     fn kde_integrates_to_one_and_d_star_is_half_where_distributions_agree() {
-        let ring = Dist::Ring8.target(&[]).unwrap();
+        let ring = Dist::Ring8Wide.target(&[]).unwrap();
         let xs = ring.sample(1024, &mut SeededRng::new(2));
         let h = kde_bandwidth(&xs, 1.6);
         assert!(h > 0.01 && h < 0.2, "bandwidth {h}");

@@ -68,12 +68,20 @@ pub struct MlpShape {
 impl MlpShape {
     /// Builds the network with PyTorch's default initialisation, U(±1/√fan_in), from `rng`.
     pub fn init(&self, rng: &mut SeededRng, device: &Device) -> Mlp {
+        self.init_with_extra_input(0, rng, device)
+    }
+
+    /// The same with `extra` more inputs to the last layer (features appended to the last
+    /// hidden layer, such as the minibatch standard deviation; see `critic`).
+    pub fn init_with_extra_input(&self, extra: usize, rng: &mut SeededRng, device: &Device) -> Mlp {
         let mut dims = vec![self.input];
         dims.extend(std::iter::repeat_n(self.width, self.hidden_layers));
         dims.push(self.output);
+        let last = dims.len() - 2;
         let layers = dims
             .windows(2)
-            .map(|w| seeded_linear(w[0], w[1], rng, device))
+            .enumerate()
+            .map(|(i, w)| seeded_linear(w[0] + if i == last { extra } else { 0 }, w[1], rng, device))
             .collect();
         Mlp { layers, activation: self.activation }
     }

@@ -10,7 +10,7 @@ use crate::core::metrics::{self, Divergences};
 use crate::core::model::{Activation, Mlp, MlpShape};
 use crate::core::optim::OptimizerKind;
 use crate::core::rng::SeededRng;
-use crate::core::settings::{Kind, Settings, Spec};
+use crate::core::settings::{Kind, Settings, Spec, Value};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use std::future::Future;
@@ -27,7 +27,7 @@ pub const VIEW_NAMES: &[&str] = &["real", "fake", "heat", "grads", "manifold", "
 pub const TOY_SETTINGS: &[Spec] = &[
     Spec { key: "seed", kind: Kind::Int { min: 0, max: 4_294_967_295 }, default: "1", label: "Seed" },
     Spec { key: "backend", kind: Kind::Choice(&["auto", "webgpu", "cpu"]), default: "auto", label: "Backend" },
-    Spec { key: "dist", kind: Kind::Choice(Dist::NAMES), default: "ring8", label: "Data" },
+    Spec { key: "dist", kind: Kind::Choice(Dist::NAMES), default: "ring8-wide", label: "Data" },
     Spec { key: "drawing", kind: Kind::Text { max_len: 2000 }, default: "", label: "Drawing" },
     Spec { key: "noise", kind: Kind::Choice(&["gaussian", "uniform"]), default: "gaussian", label: "Noise prior" },
     Spec { key: "latentDim", kind: Kind::Int { min: 1, max: 64 }, default: "2", label: "Latent dim" },
@@ -104,11 +104,23 @@ pub struct ToyConfig {
     pub noise_anneal: u64,
     pub spectral_norm: bool,
     pub r1: f32,
+    /// Unrolled D steps behind each G step (0: off). Used by the mode-collapse lab.
+    pub unroll: usize,
+    /// The minibatch standard-deviation feature in D.
+    pub minibatch_std: bool,
+    /// Samples D sees at once (PacGAN packing; 1: off).
+    pub pack: usize,
 }
 
 impl ToyConfig {
     /// Settings hold only values that passed the table's checks, so the parses below succeed.
     pub fn from_settings(s: &Settings) -> Self {
+        // the mode-collapse lab's remedies; tables without them (the toy lab's) leave them off
+        let optional = |key: &str, off: i64| match s.get(key) {
+            Some(Value::Int(i)) => *i,
+            Some(Value::Choice(c)) => (*c == "on") as i64,
+            _ => off,
+        };
         let activation = Activation::parse(s.choice("activation")).unwrap_or(Activation::Relu);
         let latent_dim = s.int("latentDim") as usize;
         let shape = |input, layers: &str, width: &str, output| MlpShape {
@@ -120,7 +132,7 @@ impl ToyConfig {
         };
         Self {
             seed: s.int("seed") as u64,
-            dist: Dist::parse(s.choice("dist")).unwrap_or(Dist::Ring8),
+            dist: Dist::parse(s.choice("dist")).unwrap_or(Dist::Ring8Wide),
             drawing: Arc::new(decode_drawing(s.text_value("drawing"))),
             prior: if s.choice("noise") == "uniform" { Prior::Uniform } else { Prior::Gaussian },
             batch: s.int("batch") as usize,
@@ -143,6 +155,9 @@ impl ToyConfig {
             noise_anneal: s.int("noiseAnneal") as u64,
             spectral_norm: s.choice("spectralNorm") == "on",
             r1: s.float("r1") as f32,
+            unroll: optional("unroll", 0) as usize,
+            minibatch_std: optional("minibatchStd", 0) == 1,
+            pack: optional("pack", 1).max(1) as usize,
         }
     }
 
@@ -226,6 +241,8 @@ pub struct ToyGan {
     lattice_shape: (usize, usize),
     /// Fixed real samples for display and metrics, drawn once per reset.
     pub real_view: Vec<f32>,
+    /// How many fixed samples of each kind the views hold.
+    pub view_samples: usize,
     real_view_tensor: Tensor<2>,
     /// `[2]`: the last D and G losses (still on the device; read with the snapshot).
     last_losses: Tensor<1>,
@@ -238,6 +255,12 @@ impl ToyGan {
     /// `device` is the execution device (CPU or WebGPU); autodiff is layered on here. Fails
     /// only when there is no data distribution (an empty or unreadable drawing).
     pub fn new(config: ToyConfig, device: &Device) -> Result<Self, String> {
+        Self::with_view_samples(config, device, VIEW_SAMPLES)
+    }
+
+    /// The same with `view_samples` fixed real and generated samples in each snapshot (the
+    /// mode-collapse lab measures on 2,500, as the papers do).
+    pub fn with_view_samples(config: ToyConfig, device: &Device, view_samples: usize) -> Result<Self, String> {
         let target = config.target()?;
         let device = device.clone().autodiff();
         let mut root = SeededRng::new(config.seed);
@@ -246,11 +269,13 @@ impl ToyGan {
         let mut noise_rng = root.fork();
         let mut sn_rng = root.fork();
         let generator = config.generator.init(&mut init_rng, &device);
-        let discriminator = config.discriminator.init(&mut init_rng, &device);
+        // packing widens D's input to m samples; the minibatch feature adds one last-layer input
+        let d_shape = MlpShape { input: 2 * config.pack, ..config.discriminator.clone() };
+        let discriminator = d_shape.init_with_extra_input(config.minibatch_std as usize, &mut init_rng, &device);
         let spectral = config.spectral_norm.then(|| SpectralNorm::new(&discriminator, &mut sn_rng, &device));
-        let real_view = target.sample(VIEW_SAMPLES, &mut data_rng);
-        let real_view_tensor = Tensor::from_data(TensorData::new(real_view.clone(), [VIEW_SAMPLES, 2]), &device);
-        let fixed_noise = noise(config.prior, VIEW_SAMPLES, config.latent_dim, &mut noise_rng, &device);
+        let real_view = target.sample(view_samples, &mut data_rng);
+        let real_view_tensor = Tensor::from_data(TensorData::new(real_view.clone(), [view_samples, 2]), &device);
+        let fixed_noise = noise(config.prior, view_samples, config.latent_dim, &mut noise_rng, &device);
         let heatmap_points = heatmap_grid(config.dist.view_radius(), &device);
         let (lattice, lattice_shape) = latent_lattice(config.prior, config.latent_dim, &device);
         let mut gan = Self {
@@ -270,6 +295,7 @@ impl ToyGan {
             lattice,
             lattice_shape,
             real_view,
+            view_samples,
             real_view_tensor,
             step: 0,
             d_updates: 0,
@@ -301,17 +327,41 @@ impl ToyGan {
     /// spectral-norm estimate first (once per D update).
     fn critic(&mut self, iterate: bool) -> Critic {
         let inv = self.spectral.as_mut().map(|sn| sn.inverse_sigmas(&self.discriminator, iterate));
-        Critic::of(&self.discriminator, inv.as_deref())
+        self.with_features(Critic::of(&self.discriminator, inv.as_deref()))
     }
 
     /// The same without refining (views and G steps): leaves the power iteration untouched.
     fn critic_now(&self) -> Critic {
-        match &self.spectral {
+        let critic = match &self.spectral {
             Some(sn) => {
                 let inv = sn.inverse_sigmas_fixed(&self.discriminator);
                 Critic::of(&self.discriminator, Some(&inv))
             }
             None => Critic::of(&self.discriminator, None),
+        };
+        self.with_features(critic)
+    }
+
+    fn with_features(&self, critic: Critic) -> Critic {
+        if self.config.minibatch_std {
+            critic.with_minibatch_std()
+        } else {
+            critic
+        }
+    }
+
+    /// PacGAN packing: `[m·n, 2]` → `[n, 2m]`, each row m consecutive samples side by side.
+    fn pack(&self, x: Tensor<2>) -> Tensor<2> {
+        let m = self.config.pack;
+        let [rows, d] = x.dims();
+        x.reshape([rows / m, d * m])
+    }
+
+    /// D's reading of single points: each point repeated m times (D of a pack of m copies).
+    fn replicate(&self, x: Tensor<2>) -> Tensor<2> {
+        match self.config.pack {
+            1 => x,
+            m => x.repeat_dim(1, m),
         }
     }
 
@@ -319,8 +369,9 @@ impl ToyGan {
     /// page shows before the first step.
     fn evaluate_losses(&mut self) -> Tensor<1> {
         let c = self.config.clone();
-        let real = self.real_batch(); // [batch, 2]
-        let fake = self.generate(c.batch).detach(); // [batch, 2]
+        let real = self.real_batch(); // [batch·m, 2]
+        let fake = self.generate(c.batch * c.pack).detach(); // [batch·m, 2]
+        let (real, fake) = (self.pack(real), self.pack(fake)); // [batch, 2m] each
         let critic = self.critic_now();
         let d_fake = critic.forward(fake); // [batch, 1]
         let loss_d = c.loss.d_loss(critic.forward(real), d_fake.clone()).detach(); // [1]
@@ -361,26 +412,32 @@ impl ToyGan {
     fn d_step(&mut self) -> Tensor<1> {
         let c = self.config.clone();
         let sigma = c.noise_sigma(self.step);
-        let real = self.real_batch(); // [batch, 2]
+        let real = self.real_batch(); // [batch·m, 2]
         // detach: the D step must not push gradients into G
-        let fake = self.generate(c.batch).detach(); // [batch, 2]
+        let fake = self.generate(c.batch * c.pack).detach(); // [batch·m, 2]
         let (real, fake) = (self.instance_noise(real, sigma), self.instance_noise(fake, sigma));
+        let (real, fake) = (self.pack(real), self.pack(fake)); // [batch, 2m] each
         let critic = self.critic(true);
-        // one pass over real and generated together: half the ops of two passes, same numbers
-        let both = critic.forward(Tensor::cat(vec![real.clone(), fake.clone()], 0)); // [2·batch, 1]
-        let (d_real, d_fake) = (both.clone().slice([0..c.batch]), both.slice([c.batch..2 * c.batch])); // [batch, 1] each
+        let (d_real, d_fake) = if c.minibatch_std {
+            // the batch statistic must come from each batch alone
+            (critic.forward(real.clone()), critic.forward(fake.clone()))
+        } else {
+            // one pass over real and generated together: half the ops of two passes, same numbers
+            let both = critic.forward(Tensor::cat(vec![real.clone(), fake.clone()], 0)); // [2·batch, 1]
+            (both.clone().slice([0..c.batch]), both.slice([c.batch..2 * c.batch])) // [batch, 1] each
+        };
         let mut loss = c.loss.d_loss_smoothed(d_real, d_fake, c.label_smoothing); // [1]
         if c.loss == GanLoss::WassersteinGp && c.gp_weight > 0.0 {
             // λ E[(‖∇D(x̂)‖ − 1)²] on random points between real and generated samples
             let eps = self.uniform_column(c.batch); // [batch, 1]
             let between = real.clone() * eps.clone() + fake * (eps.neg() + 1.0); // [batch, 2]
-            let (_, grad) = critic.output_and_input_gradient(between); // [batch, 2]
+            let (_, grad) = critic.output_and_input_gradient(between); // [batch, 2m]
             let norm = (grad.powi_scalar(2).sum_dim(1) + 1e-12).sqrt(); // [batch, 1]
             loss = loss + (norm - 1.0).powi_scalar(2).mean() * c.gp_weight;
         }
         if c.r1 > 0.0 {
             // R1: (γ/2) E_real ‖∇D(x)‖² (Mescheder et al. 2018)
-            let (_, grad) = critic.output_and_input_gradient(real); // [batch, 2]
+            let (_, grad) = critic.output_and_input_gradient(real); // [batch, 2m]
             loss = loss + grad.powi_scalar(2).sum_dim(1).mean() * (0.5 * c.r1);
         }
         let grads = GradientsParams::from_grads(loss.backward(), &self.discriminator);
@@ -394,20 +451,33 @@ impl ToyGan {
 
     fn g_step(&mut self) -> Tensor<1> {
         let c = self.config.clone();
+        // Unrolled GAN, first order (Metz et al. 2017 without the term through the unrolled
+        // updates, which needs second derivatives): advance D `unroll` steps, take G's loss
+        // against that future D, then put D, its optimiser and its spectral-norm state back.
+        let saved = (c.unroll > 0).then(|| (self.discriminator.clone(), self.opt_d.clone(), self.spectral.clone()));
+        for _ in 0..c.unroll {
+            self.d_step();
+        }
         let sigma = c.noise_sigma(self.step);
-        let fake = self.generate(c.batch); // [batch, 2]
+        let fake = self.generate(c.batch * c.pack); // [batch·m, 2]
         let fake = self.instance_noise(fake, sigma);
-        let loss = c.loss.g_loss(self.critic_now().forward(fake)); // [1]
+        let loss = c.loss.g_loss(self.critic_now().forward(self.pack(fake))); // [1]
         // Only G's parameters are collected, so D is left unchanged by this step.
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.opt_g.step(c.lr_g, self.generator.clone(), grads);
+        if let Some((d, opt, spectral)) = saved {
+            (self.discriminator, self.opt_d, self.spectral) = (d, opt, spectral);
+            self.d_updates -= c.unroll as u64; // the look-ahead steps were not kept
+        }
         self.g_updates += 1;
         loss.detach()
     }
 
+    /// `batch · pack` real samples `[batch·m, 2]` (packing groups them into `batch` rows).
     fn real_batch(&mut self) -> Tensor<2> {
-        let data = self.target.sample(self.config.batch, &mut self.data_rng);
-        Tensor::from_data(TensorData::new(data, [self.config.batch, 2]), &self.device)
+        let n = self.config.batch * self.config.pack;
+        let data = self.target.sample(n, &mut self.data_rng);
+        Tensor::from_data(TensorData::new(data, [n, 2]), &self.device)
     }
 
     fn noise_batch(&mut self, n: usize) -> Tensor<2> {
@@ -439,20 +509,30 @@ impl ToyGan {
     /// frames D on the grid and at the samples, G's pull at its samples, and the manifold.
     fn view_tensor(&self, full: bool) -> Tensor<1> {
         let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [N, 2]
-        let mut parts = vec![self.last_losses.clone(), fake.clone().reshape([2 * VIEW_SAMPLES])];
+        let n = self.view_samples;
+        let mut parts = vec![self.last_losses.clone(), fake.clone().reshape([2 * n])];
         if full {
-            let critic = self.critic_now();
-            let d_grid = critic.forward(self.heatmap_points.clone()).detach(); // [RES², 1]
-            let d_real = critic.forward(self.real_view_tensor.clone()).detach(); // [N, 1]
-            let (d_fake, grad) = critic.output_and_input_gradient(fake); // [N, 1], [N, 2]
+            let mut critic = self.critic_now();
+            if self.config.minibatch_std {
+                // every view point is judged as part of a batch like G's current one
+                let m = self.config.pack;
+                let whole = fake.clone().slice([0..n / m * m]); // [⌊N/m⌋·m, 2]
+                let s = critic.batch_std(self.pack(whole));
+                critic = critic.with_fixed_std(s);
+            }
+            let d_grid = critic.forward(self.replicate(self.heatmap_points.clone())).detach(); // [RES², 1]
+            let d_real = critic.forward(self.replicate(self.real_view_tensor.clone())).detach(); // [N, 1]
+            let (d_fake, grad) = critic.output_and_input_gradient(self.replicate(fake)); // [N, 1], [N, 2m]
+            // a point moved in all m copies at once: the sum of the m blocks of the gradient
+            let grad = grad.reshape([n, self.config.pack, 2]).sum_dim(1).reshape([n, 2]); // [N, 2]
             let pull = grad * self.config.loss.g_loss_slope(d_fake.clone()).neg(); // [N, 2]
             let manifold = self.generator.forward(self.lattice.clone()).detach(); // [M, 2]
             let m = self.lattice_shape.0 * self.lattice_shape.1;
             parts.extend([
                 d_grid.reshape([HEATMAP_RES * HEATMAP_RES]),
-                d_real.reshape([VIEW_SAMPLES]),
-                d_fake.detach().reshape([VIEW_SAMPLES]),
-                pull.detach().reshape([2 * VIEW_SAMPLES]),
+                d_real.reshape([n]),
+                d_fake.detach().reshape([n]),
+                pull.detach().reshape([2 * n]),
                 manifold.reshape([2 * m]),
             ]);
         }
@@ -463,10 +543,9 @@ impl ToyGan {
     /// The future owns what it reads, so the trainer is free again as soon as this returns.
     pub fn snapshot(&self, full: bool) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
         let tensor = self.view_tensor(full);
-        let (step, d_updates, g_updates, shape) = (self.step, self.d_updates, self.g_updates, self.lattice_shape);
+        let (step, d_updates, g_updates, shape, n) = (self.step, self.d_updates, self.g_updates, self.lattice_shape, self.view_samples);
         async move {
             let v = read_f32(tensor).await?;
-            let n = VIEW_SAMPLES;
             let m = shape.0 * shape.1;
             let sizes = [2, 2 * n, HEATMAP_RES * HEATMAP_RES, n, n, 2 * n, 2 * m];
             let expected: usize = if full { sizes.iter().sum() } else { sizes[..2].iter().sum() };
@@ -512,7 +591,9 @@ impl ToyGan {
             || old.prior != new.prior
             || old.latent_dim != new.latent_dim
             || old.generator != new.generator
-            || old.discriminator != new.discriminator;
+            || old.discriminator != new.discriminator
+            || old.pack != new.pack
+            || old.minibatch_std != new.minibatch_std;
         if needs_reset {
             return None;
         }
@@ -712,25 +793,25 @@ pub const PRESETS: &[Preset] = &[
     Preset {
         key: "vanishing",
         title: "Lesson: vanishing gradients (minimax, D wins)",
-        query: "dist=ring8&loss=minimax&kD=5&lrD=0.005&optG=sgd&lrG=0.05&views=real,fake,heat,grads",
+        query: "dist=ring8-wide&loss=minimax&kD=5&lrD=0.005&optG=sgd&lrG=0.05&views=real,fake,heat,grads",
         lesson: "With the original minimax loss and a strong D, log(1 − D(G(z))) is flat where D rejects the fakes: G's arrows shrink to nothing and G stalls. Switch the loss to ns and the arrows come back.",
     },
     Preset {
         key: "lsgan-vs-ns",
         title: "Lesson: LSGAN keeps pulling",
-        query: "dist=ring8&loss=lsgan&views=real,fake,heat,grads",
+        query: "dist=ring8-wide&loss=lsgan&views=real,fake,heat,grads",
         lesson: "LSGAN's squared loss keeps pulling samples that D already scores as real towards its decision value, so the arrows stay long near the data; compare with loss=ns.",
     },
     Preset {
         key: "wgan-clip-slow",
         title: "Lesson: WGAN with clipping is slow",
-        query: "dist=ring8&loss=wgan&clip=0.01&optD=rmsprop&optG=rmsprop&lrD=0.00005&lrG=0.00005&kD=5",
+        query: "dist=ring8-wide&loss=wgan&clip=0.01&optD=rmsprop&optG=rmsprop&lrD=0.00005&lrG=0.00005&kD=5",
         lesson: "Weight clipping (c = 0.01) with the WGAN paper's RMSProp 5e-5 keeps the critic nearly linear and tiny: G crawls. Try loss=wgan-gp.",
     },
     Preset {
         key: "wgan-gp",
         title: "Lesson: WGAN-GP",
-        query: "dist=ring8&loss=wgan-gp&gpWeight=0.1&optD=adam&optG=adam&lrD=0.001&lrG=0.001&beta1=0.5&beta2=0.9&kD=5",
+        query: "dist=ring8-wide&loss=wgan-gp&gpWeight=0.1&optD=adam&optG=adam&lrD=0.001&lrG=0.001&beta1=0.5&beta2=0.9&kD=5",
         lesson: "The gradient penalty keeps the critic 1-Lipschitz without shrinking it: the critic stays informative and G spreads over the modes.",
     },
 ];

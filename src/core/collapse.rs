@@ -1,0 +1,209 @@
+//! The mode-collapse lab: two runs of the toy GAN (`crate::core::toy`) side by side on the
+//! same data and seed, one the baseline and one with remedies, measured with the papers'
+//! mode metrics (`crate::core::modes`). No second engine: each run is a `ToyGan` whose config
+//! switches the remedies on (`unroll`, `minibatch_std`, `pack` and the toy lab's own
+//! stabilisers).
+//!
+//! Settings: the shared keys (data, model, batch, seed) hold for both runs; each remedy key
+//! exists twice, plain for run A and prefixed with `b` for run B (`unroll` / `bUnroll`), and
+//! `compare=on` trains B beside A.
+
+use crate::core::loss::GanLoss;
+use crate::core::modes::{mode_metrics, modes_of, Mode, ModeMetrics, METRIC_SAMPLES};
+use crate::core::settings::{Kind, Settings, Spec};
+use crate::core::toy::{ToyConfig, ToyGan, TOY_SETTINGS};
+use burn::tensor::Device;
+
+const OFF_ON: Kind = Kind::Choice(&["off", "on"]);
+const RATE: Kind = Kind::Float { min: 1e-6, max: 1.0 };
+/// The data sets with modes to count.
+pub const DISTS: &[&str] = &["ring8", "ring8-wide", "grid25", "drawn"];
+
+macro_rules! remedy_keys {
+    ($($a:literal / $b:literal: $kind:expr, $default:literal, $label:literal;)*) => {
+        /// The per-run keys, (run A's key, run B's key).
+        pub const RUN_KEYS: &[(&str, &str)] = &[$(($a, $b)),*];
+        const RUN_SPECS: &[Spec] = &[
+            $(Spec { key: $a, kind: $kind, default: $default, label: $label },)*
+            $(Spec { key: $b, kind: $kind, default: $default, label: $label },)*
+        ];
+    };
+}
+
+remedy_keys! {
+    "loss" / "bLoss": Kind::Choice(GanLoss::NAMES), "ns", "Loss";
+    "gpWeight" / "bGpWeight": Kind::Float { min: 0.0, max: 1000.0 }, "0.1", "Gradient penalty λ";
+    "unroll" / "bUnroll": Kind::Int { min: 0, max: 10 }, "0", "Unrolled D steps";
+    "minibatchStd" / "bMinibatchStd": OFF_ON, "off", "Minibatch std feature";
+    "pack" / "bPack": Kind::Int { min: 1, max: 4 }, "1", "Packing m";
+    "spectralNorm" / "bSpectralNorm": OFF_ON, "off", "Spectral norm (D)";
+    "labelSmoothing" / "bLabelSmoothing": Kind::Float { min: 0.0, max: 0.5 }, "0", "Label smoothing";
+    "instanceNoise" / "bInstanceNoise": Kind::Float { min: 0.0, max: 2.0 }, "0", "Instance noise σ₀";
+    "kD" / "bKD": Kind::Int { min: 1, max: 10 }, "1", "D steps per G step";
+    "lrD" / "bLrD": RATE, "0.001", "D learning rate";
+    "lrG" / "bLrG": RATE, "0.001", "G learning rate";
+    "beta1" / "bBeta1": Kind::Float { min: 0.0, max: 0.999 }, "0.5", "Adam β1";
+}
+
+const SHARED_SPECS: &[Spec] = &[
+    Spec { key: "seed", kind: Kind::Int { min: 0, max: 4_294_967_295 }, default: "1", label: "Seed" },
+    Spec { key: "backend", kind: Kind::Choice(&["auto", "webgpu", "cpu"]), default: "auto", label: "Backend" },
+    Spec { key: "dist", kind: Kind::Choice(DISTS), default: "ring8", label: "Data" },
+    Spec { key: "drawing", kind: Kind::Text { max_len: 2000 }, default: "", label: "Drawing" },
+    Spec { key: "compare", kind: OFF_ON, default: "on", label: "Train run B beside A" },
+    Spec { key: "latentDim", kind: Kind::Int { min: 1, max: 64 }, default: "2", label: "Latent dim" },
+    Spec { key: "gLayers", kind: Kind::Int { min: 1, max: 6 }, default: "3", label: "G hidden layers" },
+    Spec { key: "gWidth", kind: Kind::Int { min: 1, max: 512 }, default: "128", label: "G width" },
+    Spec { key: "dLayers", kind: Kind::Int { min: 1, max: 6 }, default: "2", label: "D hidden layers" },
+    Spec { key: "dWidth", kind: Kind::Int { min: 1, max: 512 }, default: "128", label: "D width" },
+    Spec { key: "batch", kind: Kind::Int { min: 8, max: 2048 }, default: "128", label: "Batch size" },
+];
+
+/// The whole table, built once: the shared keys, then run A's and run B's remedy keys.
+pub fn collapse_settings() -> &'static [Spec] {
+    static TABLE: std::sync::OnceLock<Vec<Spec>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| SHARED_SPECS.iter().chain(RUN_SPECS).copied().collect())
+}
+
+/// Which of the two runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Run {
+    A,
+    B,
+}
+
+/// The toy configuration of one run: the toy lab's defaults, the shared keys, then the run's
+/// remedy keys. Every optimiser is Adam (the remedies are compared under one optimiser).
+pub fn run_config(s: &Settings, run: Run) -> ToyConfig {
+    let mut toy = Settings::defaults(TOY_SETTINGS);
+    for key in ["seed", "dist", "drawing", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "batch"] {
+        toy.set(key, &s.text(key)).expect("shared keys have the toy lab's ranges");
+    }
+    let mut remedies = Vec::new();
+    for &(a, b) in RUN_KEYS {
+        let value = s.text(if run == Run::A { a } else { b });
+        match a {
+            "unroll" | "minibatchStd" | "pack" => remedies.push((a, value)),
+            _ => toy.set(a, &value).expect("remedy keys have the toy lab's ranges"),
+        }
+    }
+    // β2 0.99 rather than 0.999: Adam's second moment follows a moving game sooner
+    toy.set("beta2", "0.99").expect("in range");
+    let mut config = ToyConfig::from_settings(&toy);
+    for (key, value) in remedies {
+        match key {
+            "unroll" => config.unroll = value.parse().unwrap_or(0),
+            "minibatchStd" => config.minibatch_std = value == "on",
+            _ => config.pack = value.parse().unwrap_or(1),
+        }
+    }
+    config
+}
+
+/// The modes of the run's data (every collapse-lab data set has some; None only for an
+/// unusable drawing).
+pub fn modes(config: &ToyConfig) -> Option<Vec<Mode>> {
+    let target = config.target().ok()?;
+    let drawing = config.drawing.as_ref().as_ref().map(Vec::as_slice).unwrap_or(&[]);
+    modes_of(config.dist, &target, drawing)
+}
+
+/// A GAN of the lab: a toy GAN whose fixed view batch is the metric's 2,500 samples.
+pub fn new_run(config: ToyConfig, device: &Device) -> Result<ToyGan, String> {
+    ToyGan::with_view_samples(config, device, METRIC_SAMPLES)
+}
+
+/// The metrics of a generated batch (flat `[n, 2]`).
+pub fn measure(fake: &[f32], modes: &[Mode]) -> ModeMetrics {
+    mode_metrics(fake, modes)
+}
+
+/// A named A/B setting: `query` over the defaults; the name says what B does against A.
+pub struct Preset {
+    pub key: &'static str,
+    pub title: &'static str,
+    pub query: &'static str,
+    pub lesson: &'static str,
+    /// Iterations after which the preset's claim is checked (tests, the table command).
+    pub steps: u64,
+}
+
+/// Both runs share the architecture (G 3 × 128, D 2 × 128, ReLU, latent 2, batch 128) and
+/// Adam; A is the vanilla non-saturating GAN, B adds one remedy.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        key: "vanilla",
+        title: "Vanilla collapses",
+        query: "compare=off",
+        lesson: "A plain non-saturating GAN with Adam: G finds one or two modes and D chases it from one to the next — the strip below shows it hopping.",
+        steps: 3000,
+    },
+    Preset {
+        key: "unrolled",
+        title: "Unrolled recovers",
+        query: "bUnroll=5",
+        lesson: "B's generator steps against D advanced 5 steps (first order: no gradient through the look-ahead), so it cannot exploit D's current blind spot.",
+        steps: 3000,
+    },
+    Preset {
+        key: "packing",
+        title: "Packing recovers",
+        query: "bPack=4",
+        lesson: "B's D judges 4 samples at once (PacGAN): a batch of near-copies is easy to spot, so collapse costs G.",
+        steps: 3000,
+    },
+    Preset {
+        key: "wgan-gp",
+        title: "WGAN-GP recovers",
+        query: "bLoss=wgan-gp&bGpWeight=0.1&bKD=5&bLrD=0.001",
+        lesson: "B uses the Wasserstein loss with a gradient penalty: the critic's slope never vanishes, so every mode keeps pulling.",
+        steps: 3000,
+    },
+    Preset {
+        key: "minibatch-std",
+        title: "Minibatch-std recovers",
+        query: "bMinibatchStd=on",
+        lesson: "B's D sees the standard deviation of its batch's features: a collapsed batch has almost none, and G's gradient through that feature spreads it out.",
+        steps: 3000,
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::data::Dist;
+
+    #[test]
+    fn table_has_unique_keys_and_parsing_defaults() {
+        let table = collapse_settings();
+        let mut keys: Vec<&str> = table.iter().map(|s| s.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), table.len());
+        for s in table {
+            assert!(s.parse(s.default).is_ok(), "{}", s.key);
+        }
+        for &(a, b) in RUN_KEYS {
+            assert_eq!(b, format!("b{}{}", a[..1].to_uppercase(), &a[1..]));
+        }
+        for name in DISTS {
+            assert!(Dist::parse(name).is_some());
+        }
+    }
+
+    #[test]
+    fn run_b_takes_its_own_keys_and_the_shared_ones() {
+        let (s, notices) = Settings::from_query(collapse_settings(), "dist=grid25&bUnroll=3&bPack=2&bMinibatchStd=on&bLoss=wgan-gp&gWidth=32&lrD=0.0002");
+        assert!(notices.is_empty(), "{notices:?}");
+        let (a, b) = (run_config(&s, Run::A), run_config(&s, Run::B));
+        assert_eq!((a.unroll, a.pack, a.minibatch_std, a.loss), (0, 1, false, GanLoss::NonSaturating));
+        assert_eq!((b.unroll, b.pack, b.minibatch_std, b.loss), (3, 2, true, GanLoss::WassersteinGp));
+        assert_eq!((a.dist, b.dist), (Dist::Grid25, Dist::Grid25));
+        assert_eq!((a.generator.width, b.generator.width), (32, 32));
+        assert_eq!((a.lr_d, b.lr_d), (0.0002, 0.001));
+        for p in PRESETS {
+            let (_, notices) = Settings::from_query(collapse_settings(), p.query);
+            assert!(notices.is_empty(), "{}: {notices:?}", p.key);
+        }
+    }
+}
