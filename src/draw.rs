@@ -120,6 +120,43 @@ impl Raster {
         }
     }
 
+    /// A circle outline of `radius_px` (about 1.5 px wide) around data point `c`: the mode
+    /// markers of the collapse lab.
+    pub fn circle(&mut self, f: Frame, c: [f32; 2], radius_px: f32, color: Rgb, alpha: f32) {
+        let (cx, cy) = self.to_pixel(f, c[0], c[1]);
+        if !(cx.is_finite() && cy.is_finite()) {
+            return;
+        }
+        let r = radius_px.max(1.0);
+        let (x0, x1) = ((cx - r - 2.0).floor().max(0.0) as i64, (cx + r + 2.0).ceil().min(self.width as f32 - 1.0) as i64);
+        let (y0, y1) = ((cy - r - 2.0).floor().max(0.0) as i64, (cy + r + 2.0).ceil().min(self.height as f32 - 1.0) as i64);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+                let cover = (1.25 - (d - r).abs()).clamp(0.0, 1.0);
+                if cover > 0.0 {
+                    self.over(x as usize, y as usize, color, alpha * cover);
+                }
+            }
+        }
+    }
+
+    /// A strip of cells, one column per time, one row per mode (row 0 at the top): `on` cells
+    /// in `color`, the others pale grey. `columns[t][m]`. Opaque, one pixel per cell.
+    pub fn strip(columns: &[Vec<bool>], rows: usize, color: Rgb) -> Self {
+        let width = columns.len().max(1);
+        let mut r = Self { width, height: rows.max(1), rgba: vec![255; width * rows.max(1) * 4] };
+        for (t, col) in columns.iter().enumerate() {
+            for m in 0..rows {
+                let on = col.get(m).copied().unwrap_or(false);
+                let c = if on { color } else { [0xee, 0xee, 0xee] };
+                let i = 4 * (m * width + t);
+                r.rgba[i..i + 3].copy_from_slice(&c);
+            }
+        }
+        r
+    }
+
     /// Round, anti-aliased dots of `radius_px` at each point of a flat `[n, 2]` buffer.
     pub fn points(&mut self, f: Frame, xy: &[f32], color: Rgb, radius_px: f32, alpha: f32) {
         let r = radius_px.max(0.5);
@@ -186,6 +223,21 @@ mod tests {
         r.points(f, &[0.0, 0.0], FAKE, 2.0, 0.5);
         let a = px(&r, 5, 5)[3];
         assert!((191..=192).contains(&a), "alpha {a}"); // 1 − (1 − ½)² of 255
+    }
+
+    #[test]
+    fn circles_are_rings_and_strips_mark_covered_cells() {
+        let mut r = Raster::transparent(40, 40);
+        r.circle(Frame { radius: 1.0 }, [0.0, 0.0], 10.0, FAKE, 1.0);
+        assert_eq!(px(&r, 30, 20)[3], 255, "on the ring");
+        assert_eq!(px(&r, 20, 20)[3], 0, "hollow");
+        assert_eq!(px(&r, 36, 20)[3], 0, "outside");
+        let s = Raster::strip(&[vec![true, false], vec![false, true], vec![]], 2, REAL);
+        assert_eq!((s.width, s.height), (3, 2));
+        assert_eq!(px(&s, 0, 0)[..3], REAL);
+        assert_eq!(px(&s, 0, 1)[..3], [0xee; 3]);
+        assert_eq!(px(&s, 1, 1)[..3], REAL);
+        assert_eq!(px(&s, 2, 0)[..3], [0xee; 3]);
     }
 
     #[test]

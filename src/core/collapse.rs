@@ -12,7 +12,9 @@ use crate::core::loss::GanLoss;
 use crate::core::modes::{mode_metrics, modes_of, Mode, ModeMetrics, METRIC_SAMPLES};
 use crate::core::settings::{Kind, Settings, Spec};
 use crate::core::toy::{ToyConfig, ToyGan, TOY_SETTINGS};
+use crate::core::toy::ToySnapshot;
 use burn::tensor::Device;
+use std::future::Future;
 
 const OFF_ON: Kind = Kind::Choice(&["off", "on"]);
 const RATE: Kind = Kind::Float { min: 1e-6, max: 1.0 };
@@ -116,6 +118,54 @@ pub fn new_run(config: ToyConfig, device: &Device) -> Result<ToyGan, String> {
 /// The metrics of a generated batch (flat `[n, 2]`).
 pub fn measure(fake: &[f32], modes: &[Mode]) -> ModeMetrics {
     mode_metrics(fake, modes)
+}
+
+/// Runs A and (with `compare=on`) B, trained in lockstep: one iteration of the pair is one
+/// iteration of each, so their step counts and charts line up.
+pub struct Pair {
+    pub a: ToyGan,
+    pub b: Option<ToyGan>,
+}
+
+/// Both runs' snapshots from one readback each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PairSnapshot {
+    pub a: ToySnapshot,
+    pub b: Option<ToySnapshot>,
+}
+
+impl Pair {
+    /// Both runs of `settings` on `device`; fails only when there is no data (a drawing).
+    pub fn new(settings: &Settings, device: &Device) -> Result<Self, String> {
+        let a = new_run(run_config(settings, Run::A), device)?;
+        let b = if settings.choice("compare") == "on" { Some(new_run(run_config(settings, Run::B), device)?) } else { None };
+        Ok(Self { a, b })
+    }
+
+    pub fn train_step(&mut self) {
+        self.a.train_step();
+        if let Some(b) = &mut self.b {
+            b.train_step();
+        }
+    }
+
+    pub fn runs_mut(&mut self) -> impl Iterator<Item = &mut ToyGan> {
+        std::iter::once(&mut self.a).chain(self.b.as_mut())
+    }
+
+    /// Starts both readbacks now (nothing borrowed), awaits them in the future.
+    pub fn snapshot(&self, full: bool) -> impl Future<Output = Result<PairSnapshot, String>> + 'static {
+        let a = self.a.snapshot(full);
+        let b = self.b.as_ref().map(|b| b.snapshot(full));
+        async move {
+            let a = a.await?;
+            let b = match b {
+                Some(b) => Some(b.await?),
+                None => None,
+            };
+            Ok(PairSnapshot { a, b })
+        }
+    }
 }
 
 /// A named A/B setting: `query` over the defaults; the name says what B does against A.

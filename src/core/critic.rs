@@ -281,6 +281,30 @@ mod tests {
         assert!((analytic - numeric).abs() < 2e-3 * numeric.abs().max(0.1), "autodiff {analytic} vs finite difference {numeric}");
     }
 
+    /// With the minibatch feature, the explicit input gradient is D's slope with the feature
+    /// held at the batch's value; the feature is tiny for a collapsed batch.
+    #[test]
+    fn minibatch_feature_gradient_holds_the_feature_constant() {
+        let device = Device::flex().autodiff();
+        let shape = MlpShape { input: 2, hidden_layers: 2, width: 16, output: 1, activation: Activation::Tanh };
+        let mlp = shape.init_with_extra_input(1, &mut SeededRng::new(2), &device);
+        let critic = Critic::of(&mlp, None).with_minibatch_std();
+        let x = points(&device);
+        let (_, explicit) = critic.output_and_input_gradient(x.clone());
+        let s = critic.batch_std(x.clone());
+        let fixed = Critic::of(&mlp, None).with_minibatch_std().with_fixed_std(s);
+        let x = x.require_grad();
+        let grads = fixed.forward(x.clone()).sum().backward();
+        let auto = x.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+        for (p, q) in to_vec(explicit).iter().zip(&auto) {
+            assert!((p - q).abs() < 1e-5, "{p} vs {q}");
+        }
+        let same = Tensor::<2>::ones([32, 2], &device);
+        let collapsed = critic.batch_std(same).into_data().try_to_vec::<f32>().unwrap()[0];
+        let spread = critic.batch_std(points(&device)).into_data().try_to_vec::<f32>().unwrap()[0];
+        assert!(collapsed < 1e-3 && spread > 0.05, "collapsed {collapsed}, spread {spread}");
+    }
+
     /// After enough power iterations 1/σ is the inverse largest singular value: the scaled
     /// matrix maps no unit vector to a longer one, and some almost to unit length.
     #[test]

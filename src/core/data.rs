@@ -450,7 +450,7 @@ mod tests {
     #[test]
     fn every_density_integrates_to_one() {
         for (d, t) in all_targets() {
-            let total = integral(&t, d.view_radius() + 1.0, 800, |_, _| 1.0);
+            let total = integral(&t, d.view_radius() + 1.0, 500, |_, _| 1.0);
             assert!((total - 1.0).abs() < 0.01, "{d:?}: integral {total}");
         }
     }
@@ -468,7 +468,7 @@ mod tests {
             // the grid's coordinates are 4× the others': its moments scale by up to 16
             let scale = (d.view_radius() as f64 / 1.6).powi(2).max(1.0);
             for (k, f) in fs.iter().enumerate() {
-                let (emp, exact) = (mean(f), integral(&t, d.view_radius() + 1.0, 800, f));
+                let (emp, exact) = (mean(f), integral(&t, d.view_radius() + 1.0, 500, f));
                 assert!((emp - exact).abs() < 0.02 * scale, "{d:?} moment {k}: samples {emp}, density {exact}");
             }
             // 8×8 histogram over the view square against the density's cell masses

@@ -243,6 +243,9 @@ pub struct ToyGan {
     pub real_view: Vec<f32>,
     /// How many fixed samples of each kind the views hold.
     pub view_samples: usize,
+    /// Full snapshots hold D's heatmap only (no D at the samples, pull or manifold): what the
+    /// mode-collapse lab draws, at a fraction of the cost.
+    pub heat_only: bool,
     real_view_tensor: Tensor<2>,
     /// `[2]`: the last D and G losses (still on the device; read with the snapshot).
     last_losses: Tensor<1>,
@@ -296,6 +299,7 @@ impl ToyGan {
             lattice_shape,
             real_view,
             view_samples,
+            heat_only: false,
             real_view_tensor,
             step: 0,
             d_updates: 0,
@@ -511,15 +515,11 @@ impl ToyGan {
         let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [N, 2]
         let n = self.view_samples;
         let mut parts = vec![self.last_losses.clone(), fake.clone().reshape([2 * n])];
-        if full {
-            let mut critic = self.critic_now();
-            if self.config.minibatch_std {
-                // every view point is judged as part of a batch like G's current one
-                let m = self.config.pack;
-                let whole = fake.clone().slice([0..n / m * m]); // [⌊N/m⌋·m, 2]
-                let s = critic.batch_std(self.pack(whole));
-                critic = critic.with_fixed_std(s);
-            }
+        if full && self.heat_only {
+            let critic = self.view_critic(fake);
+            parts.push(critic.forward(self.replicate(self.heatmap_points.clone())).detach().reshape([HEATMAP_RES * HEATMAP_RES]));
+        } else if full {
+            let critic = self.view_critic(fake.clone());
             let d_grid = critic.forward(self.replicate(self.heatmap_points.clone())).detach(); // [RES², 1]
             let d_real = critic.forward(self.replicate(self.real_view_tensor.clone())).detach(); // [N, 1]
             let (d_fake, grad) = critic.output_and_input_gradient(self.replicate(fake)); // [N, 1], [N, 2m]
@@ -539,15 +539,30 @@ impl ToyGan {
         Tensor::cat(parts, 0)
     }
 
+    /// D for the views. With the minibatch feature, every view point is judged as part of a
+    /// batch like G's current one (`fake`, the fixed-noise samples `[N, 2]`).
+    fn view_critic(&self, fake: Tensor<2>) -> Critic {
+        let critic = self.critic_now();
+        if !self.config.minibatch_std {
+            return critic;
+        }
+        let m = self.config.pack;
+        let n = self.view_samples;
+        let whole = fake.slice([0..n / m * m]); // [⌊N/m⌋·m, 2]
+        let s = critic.batch_std(self.pack(whole)); // [1, 1]
+        critic.with_fixed_std(s)
+    }
+
     /// Reads the views' data back with one async transfer (the only kind WebGPU allows).
     /// The future owns what it reads, so the trainer is free again as soon as this returns.
     pub fn snapshot(&self, full: bool) -> impl Future<Output = Result<ToySnapshot, String>> + 'static {
         let tensor = self.view_tensor(full);
         let (step, d_updates, g_updates, shape, n) = (self.step, self.d_updates, self.g_updates, self.lattice_shape, self.view_samples);
+        let heat_only = self.heat_only;
         async move {
             let v = read_f32(tensor).await?;
             let m = shape.0 * shape.1;
-            let sizes = [2, 2 * n, HEATMAP_RES * HEATMAP_RES, n, n, 2 * n, 2 * m];
+            let sizes = if heat_only { [2, 2 * n, HEATMAP_RES * HEATMAP_RES, 0, 0, 0, 0] } else { [2, 2 * n, HEATMAP_RES * HEATMAP_RES, n, n, 2 * n, 2 * m] };
             let expected: usize = if full { sizes.iter().sum() } else { sizes[..2].iter().sum() };
             if v.len() != expected {
                 return Err(format!("the device returned {} values for the views, expected {expected}", v.len()));

@@ -1,7 +1,7 @@
 //! The app shell: header, routes and the landing page. Routes are paths (`/toy`, …), handled
 //! by leptos_router; see docs/architecture.md for why (and how static hosting serves them).
 
-use crate::web::{api, saddle::SaddlePage, toy::ToyPage};
+use crate::web::{api, collapse::CollapsePage, saddle::SaddlePage, toy::ToyPage};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
@@ -17,7 +17,7 @@ pub struct DemoCard {
 
 pub const DEMOS: &[DemoCard] = &[
     DemoCard { route: "/toy", title: "Toy 2-D lab", blurb: "Watch a generator learn a 2-D distribution against a discriminator you can see: samples, D(x) and the losses, live.", ready: true },
-    DemoCard { route: "/collapse", title: "Mode-collapse lab", blurb: "Make mode collapse happen on demand, count it like the papers do, and fix it live with unrolling, packing or a gradient penalty.", ready: false },
+    DemoCard { route: "/collapse", title: "Mode-collapse lab", blurb: "Make mode collapse happen on demand, count it like the papers do, and fix it live with unrolling, packing or a gradient penalty.", ready: true },
     DemoCard { route: "/saddle", title: "Saddle-point lab", blurb: "The game V(x, y) = xy and Dirac-GAN: why simultaneous gradient steps spiral out and which update rules converge.", ready: true },
     DemoCard { route: "/digits", title: "DCGAN digits", blurb: "Train a DCGAN on MNIST in the browser, watch digits form, and measure them with a classifier.", ready: false },
 ];
@@ -46,7 +46,7 @@ fn Shell() -> impl IntoView {
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/toy") view=ToyPage/>
-                <Route path=path!("/collapse") view=|| view! { <NotBuilt route="/collapse"/> }/>
+                <Route path=path!("/collapse") view=CollapsePage/>
                 <Route path=path!("/saddle") view=SaddlePage/>
                 <Route path=path!("/digits") view=|| view! { <NotBuilt route="/digits"/> }/>
             </Routes>
@@ -83,7 +83,7 @@ fn NotBuilt(route: &'static str) -> impl IntoView {
         <section class="not-built">
             <h1>{card.map(|c| c.title)}</h1>
             <p>{card.map(|c| c.blurb)}</p>
-            <p class="notice">"This demo is not built yet. The toy 2-D lab and the saddle-point lab are ready: "<A href="/toy">"toy lab"</A>", "<A href="/saddle">"saddle lab"</A>"."</p>
+            <p class="notice">"This demo is not built yet. The toy 2-D lab, the mode-collapse lab and the saddle-point lab are ready: "<A href="/toy">"toy lab"</A>", "<A href="/collapse">"collapse lab"</A>", "<A href="/saddle">"saddle lab"</A>"."</p>
         </section>
     }
 }

@@ -85,6 +85,71 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     Ok(())
 }
 
+/// One group of bars: a value per category (mode), drawn side by side with the other groups.
+pub struct Bars<'a> {
+    pub name: &'a str,
+    pub color: RGBColor,
+    pub values: &'a [f64],
+}
+
+/// Grouped bars, one group per category `1..=k`, with an optional dashed reference level
+/// (the share every category would get if all were equal).
+pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[Bars], reference: Option<f64>) -> Result<(), String> {
+    let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
+    let root = backend.into_drawing_area();
+    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let k = groups.iter().map(|g| g.values.len()).max().unwrap_or(0).max(1);
+    let top = groups.iter().flat_map(|g| g.values.iter().copied()).chain(reference).filter(|v| v.is_finite()).fold(1.0f64, f64::max) * 1.1;
+    let font = (12.0 * dpr) as u32;
+    let mut chart = ChartBuilder::on(&root)
+        .margin((6.0 * dpr) as u32)
+        .x_label_area_size((34.0 * dpr) as u32)
+        .y_label_area_size((48.0 * dpr) as u32)
+        .build_cartesian_2d(0.5f64..k as f64 + 0.5, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(k.min(25))
+        .y_labels(5)
+        .x_desc(x_label)
+        .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
+        .y_label_formatter(&|y| compact(*y))
+        .label_style(("sans-serif", font))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    let width = 0.8 / groups.len().max(1) as f64;
+    for (gi, g) in groups.iter().enumerate() {
+        let color = g.color;
+        let left = |i: usize| i as f64 + 1.0 - 0.4 + gi as f64 * width;
+        let drawn = chart
+            .draw_series(g.values.iter().enumerate().map(|(i, v)| Rectangle::new([(left(i), 0.0), (left(i) + width, v.max(0.0))], color.filled())))
+            .map_err(|e| e.to_string())?;
+        if !g.name.is_empty() {
+            drawn.label(g.name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
+        }
+    }
+    if let Some(r) = reference {
+        let grey = RGBColor(0x55, 0x55, 0x55);
+        chart
+            .draw_series(DashedLineSeries::new(vec![(0.5, r), (k as f64 + 0.5, r)], (5.0 * dpr) as u32, (4.0 * dpr) as u32, grey.stroke_width(dpr.max(1.0) as u32)))
+            .map_err(|e| e.to_string())?
+            .label("equal share")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(2)));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(("sans-serif", font))
+        .background_style(WHITE.mix(0.8))
+        .border_style(RGBColor(200, 200, 200))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(|e| e.to_string())?;
+    root.present().map_err(|e| e.to_string())
+}
+
 /// Short tick labels: 3 significant digits, scientific notation outside [0.01, 10⁴).
 pub fn compact(v: f64) -> String {
     let a = v.abs();

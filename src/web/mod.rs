@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod backend;
 pub mod chart;
+pub mod collapse;
 pub mod controls;
 pub mod js;
 pub mod scheduler;

@@ -6,7 +6,7 @@
 //! Read top to bottom: the controller (what the buttons and the API do), the per-frame
 //! drawing, then the Leptos view. `layers` draws the plot; `crate::lessons` holds the text.
 
-mod layers;
+pub mod layers;
 
 use crate::core::data::{encode_drawing, thin_drawing, DRAWING_RADIUS};
 use crate::core::loss::GanLoss;
