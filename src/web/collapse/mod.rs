@@ -204,6 +204,11 @@ impl CollapseController {
             let (mut pair, modes) = match built {
                 Ok(v) => v,
                 Err(e) => {
+                    let e = if settings.choice("dist") == "drawn" {
+                        format!("{e} This lab has no editor: draw in the toy lab, then follow its “Open in the mode-collapse lab” link.")
+                    } else {
+                        e
+                    };
                     me.status.update(|s| {
                         *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), error: Some(e), ..Status::default() }
                     });
@@ -339,7 +344,11 @@ impl CollapseController {
         for (i, ids) in PANELS.iter().enumerate() {
             if let Some(canvas) = js::canvas_by_id(ids.strip) {
                 let color = if i == 0 { FAKE } else { [0xd9, 0x5f, 0x02] };
-                put_raster(&canvas, &Raster::strip(&trace.covered[i], modes, color));
+                // one pixel per cell; CSS stretches it (pixelated) across the panel
+                let strip = Raster::strip(&trace.covered[i], modes, color);
+                canvas.set_width(strip.width as u32);
+                canvas.set_height(strip.height as u32);
+                put_raster(&canvas, &strip);
             }
         }
         let names = ["A", "B"];

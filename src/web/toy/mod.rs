@@ -848,6 +848,8 @@ pub fn ToyPage() -> impl IntoView {
                         <button id="draw-clear" on:click=clear_drawing style:display=move || if draw_mode.get() { "" } else { "none" }>"Clear"</button>
                         <button id="draw-cancel" on:click=cancel_drawing style:display=move || if draw_mode.get() { "" } else { "none" }>"Cancel"</button>
                         <button id="draw-open" on:click=open_editor style:display=move || if draw_mode.get() { "none" } else { "" }>"✎ Draw your own data"</button>
+                        <a id="to-collapse" style:display=move || if draw_mode.get() || settings.with(|s| s.choice("dist")) != "drawn" { "none" } else { "" }
+                            href=move || format!("/collapse?dist=drawn&drawing={}", settings.with(|s| s.text("drawing")))>"Open in the mode-collapse lab"</a>
                     </div>
                     <figure class="dstar" style:display=move || if view_on("dstar")() { "" } else { "none" }>
                         <div class="dstar-pair">
