@@ -71,6 +71,19 @@ pub fn set_navigate(f: Rc<dyn Fn(&str)>) {
     NAVIGATE.with(|n| *n.borrow_mut() = Some(f));
 }
 
+/// `samples(n)`'s answer: a flat `[n, 2]` read-back as `[[x, y], …]` (rejects with the
+/// read-back's error).
+pub fn points_promise(pending: impl std::future::Future<Output = Result<Vec<f32>, String>> + 'static) -> js_sys::Promise {
+    future_to_promise(async move {
+        let flat = pending.await.map_err(|e| JsValue::from_str(&e))?;
+        let out = js_sys::Array::new();
+        for p in flat.chunks_exact(2) {
+            out.push(&js_sys::Array::of2(&(p[0] as f64).into(), &(p[1] as f64).into()));
+        }
+        Ok(out.into())
+    })
+}
+
 fn value_to_js(v: &Value) -> JsValue {
     match v {
         Value::Int(i) => JsValue::from_f64(*i as f64),

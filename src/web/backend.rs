@@ -3,9 +3,12 @@
 //! those the CPU backend is faster (see docs/backends.md). A failed WebGPU start is a message
 //! and a CPU fallback, never a panic.
 
+use crate::web::api::Status;
 use crate::web::js;
 use burn::tensor::Device;
+use leptos::prelude::*;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -42,6 +45,28 @@ pub fn cpu_device() -> (Device, &'static str) {
 #[cfg(feature = "flex-cpu")]
 pub fn cpu_device() -> (Device, &'static str) {
     (Device::flex(), "CPU (burn flex, WebAssembly)")
+}
+
+/// The device a page's `backend` setting asks for: the page's cached one when it matches,
+/// else a fresh one (kept in the cache). While a fresh one starts, the status line says so;
+/// why it differs from the request (a CPU fallback) goes to the notices.
+pub async fn device_for(
+    choice: &'static str,
+    cache: Rc<RefCell<Option<Compute>>>,
+    status: RwSignal<Status>,
+    notices: RwSignal<Vec<String>>,
+) -> Compute {
+    if let Some(c) = cache.borrow().clone().filter(|c| choice == "auto" || c.kind == choice) {
+        return c;
+    }
+    // try_: the page may have gone away while the device started
+    status.try_update(|s| (s.backend, s.adapter) = (None, "starting…".into()));
+    let c = acquire(choice).await;
+    if let Some(n) = &c.notice {
+        notices.try_update(|v| v.push(n.clone()));
+    }
+    *cache.borrow_mut() = Some(c.clone());
+    c
 }
 
 fn cpu(notice: Option<String>) -> Compute {

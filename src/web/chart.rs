@@ -73,14 +73,7 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     if series.iter().all(|s| s.name.is_empty()) {
         return root.present().map_err(|e| e.to_string());
     }
-    chart
-        .configure_series_labels()
-        .label_font(("sans-serif", font))
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(200, 200, 200))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())?;
+    legend(&mut chart, font)?;
     root.present().map_err(|e| e.to_string())?;
     Ok(())
 }
@@ -139,6 +132,12 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
             .label("equal share")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(2)));
     }
+    legend(&mut chart, font)?;
+    root.present().map_err(|e| e.to_string())
+}
+
+/// The series' names in a box at the upper right.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, font: u32) -> Result<(), String> {
     chart
         .configure_series_labels()
         .label_font(("sans-serif", font))
@@ -146,8 +145,7 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
         .border_style(RGBColor(200, 200, 200))
         .position(SeriesLabelPosition::UpperRight)
         .draw()
-        .map_err(|e| e.to_string())?;
-    root.present().map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// Short tick labels: 3 significant digits, scientific notation outside [0.01, 10⁴).

@@ -120,7 +120,7 @@ pub struct CollapseController {
     status: RwSignal<Status>,
     /// Latest metrics of A and B (None: B is off, or nothing measured yet).
     metrics: RwSignal<[Option<ModeMetrics>; 2]>,
-    compute: RefCell<Option<Compute>>,
+    compute: Rc<RefCell<Option<Compute>>>,
     runner: RefCell<Option<Runner<Pair>>>,
     scene: RefCell<Option<Scene>>,
     trace: RefCell<Trace>,
@@ -139,7 +139,7 @@ impl CollapseController {
             notices,
             status,
             metrics: RwSignal::new([None, None]),
-            compute: RefCell::new(None),
+            compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
             scene: RefCell::new(None),
             trace: RefCell::new(Trace::new()),
@@ -176,22 +176,9 @@ impl CollapseController {
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(me) = this.upgrade() else { return };
-            let choice = me.settings.with_untracked(|s| s.choice("backend"));
-            let have = me.compute.borrow().clone().filter(|c| choice == "auto" || c.kind == choice);
-            let compute = match have {
-                Some(c) => c,
-                None => {
-                    me.status.update(|s| (s.backend, s.adapter) = (None, "starting…".into()));
-                    drop(me);
-                    let c = backend::acquire(choice).await;
-                    let Some(me) = this.upgrade() else { return };
-                    if let Some(n) = &c.notice {
-                        me.notices.update(|v| v.push(n.clone()));
-                    }
-                    *me.compute.borrow_mut() = Some(c.clone());
-                    c
-                }
-            };
+            let (choice, cache, status, notices) = (me.settings.with_untracked(|s| s.choice("backend")), me.compute.clone(), me.status, me.notices);
+            drop(me); // the page may close while the device starts
+            let compute = backend::device_for(choice, cache, status, notices).await;
             let Some(me) = this.upgrade() else { return };
             if me.generation.get() != generation {
                 return; // a newer restart superseded this one
@@ -316,7 +303,7 @@ impl CollapseController {
                 toy_layers::heat(ids.heat, &full.d_grid, scene.losses[i]);
             }
             let covered = metrics[i].as_ref().map(ModeMetrics::covered).unwrap_or_default();
-            paint(ids.points, |r, dpr| {
+            toy_layers::paint_layer(ids.points, |r, dpr| {
                 r.points(frame, &scene.real, REAL, 1.5 * dpr, 0.35);
                 r.points(frame, &run.fake, FAKE, 1.6 * dpr, 0.6);
                 // each mode's 3σ disc (at least 6 px, so the tight ring's modes stay visible)
@@ -419,16 +406,6 @@ impl CollapseController {
     }
 }
 
-/// A transparent full-resolution layer painted by `f`.
-fn paint(id: &str, f: impl FnOnce(&mut Raster, f32)) {
-    if let Some(canvas) = js::canvas_by_id(id) {
-        let (w, h, dpr) = js::fit_canvas(&canvas);
-        let mut raster = Raster::transparent(w as usize, h as usize);
-        f(&mut raster, dpr as f32);
-        put_raster(&canvas, &raster);
-    }
-}
-
 impl Demo for CollapseController {
     fn shutdown(&self) {
         self.generation.set(self.generation.get() + 1);
@@ -521,14 +498,7 @@ impl Demo for CollapseController {
             return js_sys::Promise::resolve(&JsValue::NULL);
         };
         let pending = runner.trainer().borrow_mut().a.samples(n);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let flat = pending.await.map_err(|e| JsValue::from_str(&e))?;
-            let out = js_sys::Array::new();
-            for p in flat.chunks_exact(2) {
-                out.push(&js_sys::Array::of2(&(p[0] as f64).into(), &(p[1] as f64).into()));
-            }
-            Ok(out.into())
-        })
+        api::points_promise(pending)
     }
 
     /// Both runs' latest metrics: `{ a: {captured, modes, hqPercent, reverseKl, nearest}, b }`

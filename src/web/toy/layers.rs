@@ -27,7 +27,7 @@ pub fn put_raster(canvas: &web_sys::HtmlCanvasElement, raster: &Raster) {
 }
 
 /// A transparent raster the size of the canvas `id` (at device resolution), drawn by `paint`.
-fn paint_layer(id: &str, paint: impl FnOnce(&mut Raster, f32)) {
+pub fn paint_layer(id: &str, paint: impl FnOnce(&mut Raster, f32)) {
     if let Some(canvas) = js::canvas_by_id(id) {
         let (w, h, dpr) = js::fit_canvas(&canvas);
         let mut raster = Raster::transparent(w as usize, h as usize);

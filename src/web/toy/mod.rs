@@ -101,7 +101,7 @@ pub struct ToyController {
     slow_phase: RwSignal<Option<usize>>,
     caption: RwSignal<(String, String)>,
     draw_mode: RwSignal<bool>,
-    compute: RefCell<Option<Compute>>,
+    compute: Rc<RefCell<Option<Compute>>>,
     runner: RefCell<Option<Runner<ToyGan>>>,
     history: RefCell<History>,
     analysis_cache: RefCell<Option<AnalysisCache>>,
@@ -133,7 +133,7 @@ impl ToyController {
             slow_phase: RwSignal::new(None),
             caption: RwSignal::new((String::new(), String::new())),
             draw_mode: RwSignal::new(false),
-            compute: RefCell::new(None),
+            compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
             history: RefCell::new(History::new()),
             analysis_cache: RefCell::new(None),
@@ -185,22 +185,9 @@ impl ToyController {
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let Some(me) = this.upgrade() else { return };
-            let choice = me.settings.with_untracked(|s| s.choice("backend"));
-            let have = me.compute.borrow().clone().filter(|c| choice == "auto" || c.kind == choice);
-            let compute = match have {
-                Some(c) => c,
-                None => {
-                    me.status.update(|s| (s.backend, s.adapter) = (None, "starting…".into()));
-                    drop(me);
-                    let c = backend::acquire(choice).await;
-                    let Some(me2) = this.upgrade() else { return };
-                    if let Some(n) = &c.notice {
-                        me2.notices.update(|v| v.push(n.clone()));
-                    }
-                    *me2.compute.borrow_mut() = Some(c.clone());
-                    c
-                }
-            };
+            let (choice, cache, status, notices) = (me.settings.with_untracked(|s| s.choice("backend")), me.compute.clone(), me.status, me.notices);
+            drop(me); // the page may close while the device starts
+            let compute = backend::device_for(choice, cache, status, notices).await;
             let Some(me) = this.upgrade() else { return };
             if me.generation.get() != generation {
                 return; // a newer restart superseded this one
@@ -677,14 +664,7 @@ impl Demo for ToyController {
             return js_sys::Promise::resolve(&JsValue::NULL);
         };
         let pending = runner.trainer().borrow_mut().samples(n);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let flat = pending.await.map_err(|e| JsValue::from_str(&e))?;
-            let out = js_sys::Array::new();
-            for p in flat.chunks_exact(2) {
-                out.push(&js_sys::Array::of2(&(p[0] as f64).into(), &(p[1] as f64).into()));
-            }
-            Ok(out.into())
-        })
+        api::points_promise(pending)
     }
 
     /// The latest analysis (divergences, values of the game, D's gap to D*), update counts,
