@@ -97,6 +97,12 @@ test('a drawn distribution counts its strokes as modes; a missing drawing gets a
   await page.close();
   // two strokes in the toy lab's link format: a horizontal bar and a dot
   const DRAWING = encodeDrawing([[[-0.6, 0.5], [0.6, 0.5]], [[0, -0.6]]]);
+  // the toy lab links its drawing here
+  page = await openPage(ctx.browser, `${ctx.server.url}/toy?backend=cpu&dist=drawn&drawing=${DRAWING}`);
+  const link = page.locator('#to-collapse');
+  await link.waitFor();
+  assert.ok((await link.getAttribute('href')).endsWith(`/collapse?dist=drawn&drawing=${DRAWING}`));
+  await page.close();
   page = await open(`/collapse?backend=cpu&${SMALL}&dist=drawn&drawing=${encodeURIComponent(DRAWING)}`);
   await page.evaluate(() => window.ganPlayground.step(2));
   await page.waitForTimeout(300);
