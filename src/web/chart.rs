@@ -41,7 +41,8 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     if x1 - x0 < 1e-9 {
         x1 = x0 + 1.0;
     }
-    let pad = ((y1 - y0) * 0.08).max(if y_log { 0.1 } else { 1e-3 });
+    // a flat line still gets an axis a few percent wide (not ticks that all read the same)
+    let pad = ((y1 - y0) * 0.08).max(if y_log { 0.1 } else { 1e-3f64.max(0.02 * y0.abs().max(y1.abs())) });
     let font = (12.0 * dpr) as u32;
     let mut chart = ChartBuilder::on(&root)
         .margin((6.0 * dpr) as u32)
@@ -104,7 +105,7 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(k.min(25))
+        .x_labels(k.min(10)) // 25 numbered modes would overlap
         .y_labels(5)
         .x_desc(x_label)
         .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
