@@ -2,7 +2,8 @@
 //! preset does what its name says (native, burn's CPU device).
 
 use burn::tensor::Device;
-use gan_playground::core::collapse::{collapse_settings, measure, modes, new_run, run_config, Run, PRESETS};
+use gan_playground::core::collapse::{collapse_settings, modes, new_run, run_config, Run, PRESETS};
+use gan_playground::core::modes::mode_metrics;
 use gan_playground::core::settings::Settings;
 use gan_playground::core::toy::{ToyConfig, ToyGan, TOY_SETTINGS};
 
@@ -104,7 +105,7 @@ fn preset_result(key: &str, dist: &str) -> Outcome {
     for _ in 0..p.steps {
         gan.train_step();
     }
-    let m = measure(&fake(&gan), &modes);
+    let m = mode_metrics(&fake(&gan), &modes);
     eprintln!("{dist} {key}: {} / {} modes, {:.1} % HQ, reverse KL {:.2}", m.captured, modes.len(), 100.0 * m.hq_fraction, m.reverse_kl);
     (m.captured, modes.len(), m.hq_fraction, m.reverse_kl)
 }

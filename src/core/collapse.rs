@@ -9,10 +9,9 @@
 //! `compare=on` trains B beside A.
 
 use crate::core::loss::GanLoss;
-use crate::core::modes::{mode_metrics, modes_of, Mode, ModeMetrics, METRIC_SAMPLES};
+use crate::core::modes::{modes_of, Mode, METRIC_SAMPLES};
 use crate::core::settings::{Kind, Settings, Spec};
-use crate::core::toy::{ToyConfig, ToyGan, TOY_SETTINGS};
-use crate::core::toy::ToySnapshot;
+use crate::core::toy::{ToyConfig, ToyGan, ToySnapshot, TOY_SETTINGS};
 use burn::tensor::Device;
 use std::future::Future;
 
@@ -74,6 +73,19 @@ pub enum Run {
     B,
 }
 
+/// Run A's or run B's key for the per-run setting that run A calls `a`.
+fn run_key(a: &str, run: Run) -> &'static str {
+    let &(ka, kb) = RUN_KEYS.iter().find(|k| k.0 == a).expect("a per-run key");
+    if run == Run::A {
+        ka
+    } else {
+        kb
+    }
+}
+
+/// The remedies the toy lab's table has no setting for (they go into the config directly).
+const LAB_ONLY: &[&str] = &["unroll", "minibatchStd", "pack"];
+
 /// The toy configuration of one run: the toy lab's defaults, the shared keys, then the run's
 /// remedy keys. Every optimiser is Adam (the remedies are compared under one optimiser).
 pub fn run_config(s: &Settings, run: Run) -> ToyConfig {
@@ -81,25 +93,17 @@ pub fn run_config(s: &Settings, run: Run) -> ToyConfig {
     for key in ["seed", "dist", "drawing", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "batch"] {
         toy.set(key, &s.text(key)).expect("shared keys have the toy lab's ranges");
     }
-    let mut remedies = Vec::new();
-    for &(a, b) in RUN_KEYS {
-        let value = s.text(if run == Run::A { a } else { b });
-        match a {
-            "unroll" | "minibatchStd" | "pack" => remedies.push((a, value)),
-            _ => toy.set(a, &value).expect("remedy keys have the toy lab's ranges"),
-        }
+    for &(a, _) in RUN_KEYS.iter().filter(|k| !LAB_ONLY.contains(&k.0)) {
+        toy.set(a, &s.text(run_key(a, run))).expect("remedy keys have the toy lab's ranges");
     }
     // β2 0.99 rather than 0.999: Adam's second moment follows a moving game sooner
     toy.set("beta2", "0.99").expect("in range");
-    let mut config = ToyConfig::from_settings(&toy);
-    for (key, value) in remedies {
-        match key {
-            "unroll" => config.unroll = value.parse().unwrap_or(0),
-            "minibatchStd" => config.minibatch_std = value == "on",
-            _ => config.pack = value.parse().unwrap_or(1),
-        }
+    ToyConfig {
+        unroll: s.int(run_key("unroll", run)) as usize,
+        minibatch_std: s.choice(run_key("minibatchStd", run)) == "on",
+        pack: s.int(run_key("pack", run)) as usize,
+        ..ToyConfig::from_settings(&toy)
     }
-    config
 }
 
 /// The modes of the run's data (every collapse-lab data set has some; None only for an
@@ -110,14 +114,12 @@ pub fn modes(config: &ToyConfig) -> Option<Vec<Mode>> {
     modes_of(config.dist, &target, drawing)
 }
 
-/// A GAN of the lab: a toy GAN whose fixed view batch is the metric's 2,500 samples.
+/// A GAN of the lab: a toy GAN whose fixed view batch is the metric's 2,500 samples and
+/// whose full snapshots hold only what the lab draws (D's heatmap).
 pub fn new_run(config: ToyConfig, device: &Device) -> Result<ToyGan, String> {
-    ToyGan::with_view_samples(config, device, METRIC_SAMPLES)
-}
-
-/// The metrics of a generated batch (flat `[n, 2]`).
-pub fn measure(fake: &[f32], modes: &[Mode]) -> ModeMetrics {
-    mode_metrics(fake, modes)
+    let mut gan = ToyGan::with_view_samples(config, device, METRIC_SAMPLES)?;
+    gan.heat_only = true;
+    Ok(gan)
 }
 
 /// Runs A and (with `compare=on`) B, trained in lockstep: one iteration of the pair is one
@@ -147,10 +149,6 @@ impl Pair {
         if let Some(b) = &mut self.b {
             b.train_step();
         }
-    }
-
-    pub fn runs_mut(&mut self) -> impl Iterator<Item = &mut ToyGan> {
-        std::iter::once(&mut self.a).chain(self.b.as_mut())
     }
 
     /// Starts both readbacks now (nothing borrowed), awaits them in the future.
@@ -238,6 +236,27 @@ mod tests {
         }
         for name in DISTS {
             assert!(Dist::parse(name).is_some());
+        }
+    }
+
+    /// `run_config` copies the lab's values into the toy lab's table: every value the lab
+    /// accepts (its defaults and both ends of its ranges) must be one the toy table accepts.
+    #[test]
+    fn every_value_the_lab_accepts_fits_the_toy_table() {
+        let toy = Settings::defaults(TOY_SETTINGS);
+        for spec in collapse_settings() {
+            let a = RUN_KEYS.iter().find(|k| k.1 == spec.key).map_or(spec.key, |k| k.0);
+            let Some(toy_spec) = toy.spec(a).filter(|_| !LAB_ONLY.contains(&a)) else { continue };
+            let mut values = vec![spec.default.to_string()];
+            match spec.kind {
+                Kind::Int { min, max } => values.extend([min.to_string(), max.to_string()]),
+                Kind::Float { min, max } => values.extend([min.to_string(), max.to_string()]),
+                Kind::Choice(options) => values.extend(options.iter().map(|o| o.to_string())),
+                _ => {}
+            }
+            for v in values {
+                assert!(toy_spec.parse(&v).is_ok(), "{}={v} is refused by the toy lab's {a}", spec.key);
+            }
         }
     }
 

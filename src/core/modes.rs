@@ -125,8 +125,8 @@ pub fn mode_metrics(xy: &[f32], modes: &[Mode]) -> ModeMetrics {
         }
     }
     let captured = high_quality.iter().filter(|&&c| c > 0).count();
-    let hq_fraction = if n == 0 { 0.0 } else { high_quality.iter().sum::<usize>() as f64 / n as f64 };
     let good: usize = high_quality.iter().sum();
+    let hq_fraction = if n == 0 { 0.0 } else { good as f64 / n as f64 };
     let reverse_kl = if good == 0 {
         (k as f64).ln()
     } else {

@@ -10,7 +10,7 @@ use crate::core::metrics::{self, Divergences};
 use crate::core::model::{Activation, Mlp, MlpShape};
 use crate::core::optim::OptimizerKind;
 use crate::core::rng::SeededRng;
-use crate::core::settings::{Kind, Settings, Spec, Value};
+use crate::core::settings::{Kind, Settings, Spec};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use std::future::Future;
@@ -115,12 +115,6 @@ pub struct ToyConfig {
 impl ToyConfig {
     /// Settings hold only values that passed the table's checks, so the parses below succeed.
     pub fn from_settings(s: &Settings) -> Self {
-        // the mode-collapse lab's remedies; tables without them (the toy lab's) leave them off
-        let optional = |key: &str, off: i64| match s.get(key) {
-            Some(Value::Int(i)) => *i,
-            Some(Value::Choice(c)) => (*c == "on") as i64,
-            _ => off,
-        };
         let activation = Activation::parse(s.choice("activation")).unwrap_or(Activation::Relu);
         let latent_dim = s.int("latentDim") as usize;
         let shape = |input, layers: &str, width: &str, output| MlpShape {
@@ -155,9 +149,10 @@ impl ToyConfig {
             noise_anneal: s.int("noiseAnneal") as u64,
             spectral_norm: s.choice("spectralNorm") == "on",
             r1: s.float("r1") as f32,
-            unroll: optional("unroll", 0) as usize,
-            minibatch_std: optional("minibatchStd", 0) == 1,
-            pack: optional("pack", 1).max(1) as usize,
+            // the mode-collapse lab's remedies: off here, its `run_config` sets them
+            unroll: 0,
+            minibatch_std: false,
+            pack: 1,
         }
     }
 
@@ -515,12 +510,12 @@ impl ToyGan {
         let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [N, 2]
         let n = self.view_samples;
         let mut parts = vec![self.last_losses.clone(), fake.clone().reshape([2 * n])];
-        if full && self.heat_only {
-            let critic = self.view_critic(fake);
-            parts.push(critic.forward(self.replicate(self.heatmap_points.clone())).detach().reshape([HEATMAP_RES * HEATMAP_RES]));
-        } else if full {
-            let critic = self.view_critic(fake.clone());
+        let critic = full.then(|| self.view_critic(fake.clone()));
+        if let Some(critic) = &critic {
             let d_grid = critic.forward(self.replicate(self.heatmap_points.clone())).detach(); // [RES², 1]
+            parts.push(d_grid.reshape([HEATMAP_RES * HEATMAP_RES]));
+        }
+        if let Some(critic) = critic.filter(|_| !self.heat_only) {
             let d_real = critic.forward(self.replicate(self.real_view_tensor.clone())).detach(); // [N, 1]
             let (d_fake, grad) = critic.output_and_input_gradient(self.replicate(fake)); // [N, 1], [N, 2m]
             // a point moved in all m copies at once: the sum of the m blocks of the gradient
@@ -529,7 +524,6 @@ impl ToyGan {
             let manifold = self.generator.forward(self.lattice.clone()).detach(); // [M, 2]
             let m = self.lattice_shape.0 * self.lattice_shape.1;
             parts.extend([
-                d_grid.reshape([HEATMAP_RES * HEATMAP_RES]),
                 d_real.reshape([n]),
                 d_fake.detach().reshape([n]),
                 pull.detach().reshape([2 * n]),

@@ -109,7 +109,6 @@ struct Scene {
     modes: Vec<Mode>,
     radius: f32,
     real: Vec<f32>,
-    losses: [GanLoss; 2],
 }
 
 const CHART_INTERVAL_MS: f64 = 250.0;
@@ -188,7 +187,7 @@ impl CollapseController {
                 let modes = modes(&pair.a.config).ok_or("This data set has no modes to count.")?;
                 Ok((pair, modes))
             });
-            let (mut pair, modes) = match built {
+            let (pair, modes) = match built {
                 Ok(v) => v,
                 Err(e) => {
                     let e = if settings.choice("dist") == "drawn" {
@@ -203,13 +202,9 @@ impl CollapseController {
                     return;
                 }
             };
-            for run in pair.runs_mut() {
-                run.heat_only = true; // the panels draw D's heatmap and the samples, nothing else
-            }
             *me.scene.borrow_mut() = Some(Scene {
                 radius: pair.a.config.dist.view_radius(),
                 real: pair.a.real_view.clone(),
-                losses: [pair.a.config.loss, pair.b.as_ref().map_or(pair.a.config.loss, |b| b.config.loss)],
                 modes,
             });
             *me.trace.borrow_mut() = Trace::new();
@@ -278,6 +273,11 @@ impl CollapseController {
     }
 
     /// The papers' metrics on each run's 2,500 fixed-noise samples.
+    /// Each run's loss in force (the heatmap shows D as a probability where the loss has one).
+    fn losses(&self) -> [GanLoss; 2] {
+        self.settings.with_untracked(|s| ["loss", "bLoss"].map(|k| GanLoss::parse(s.choice(k)).unwrap_or(GanLoss::NonSaturating)))
+    }
+
     fn measure(&self, snap: &PairSnapshot) -> [Option<ModeMetrics>; 2] {
         let scene = self.scene.borrow();
         let Some(scene) = scene.as_ref() else { return [None, None] };
@@ -291,6 +291,7 @@ impl CollapseController {
         let scene = self.scene.borrow();
         let (Some(snap), Some(scene)) = (last.as_ref(), scene.as_ref()) else { return };
         let metrics = self.metrics.get_untracked();
+        let losses = self.losses();
         let frame = Frame { radius: scene.radius };
         for (i, run) in [Some(&snap.a), snap.b.as_ref()].into_iter().enumerate() {
             let ids = &PANELS[i];
@@ -300,7 +301,7 @@ impl CollapseController {
                 continue;
             };
             if let Some(full) = &run.full {
-                toy_layers::heat(ids.heat, &full.d_grid, scene.losses[i]);
+                toy_layers::heat(ids.heat, &full.d_grid, losses[i]);
             }
             let covered = metrics[i].as_ref().map(ModeMetrics::covered).unwrap_or_default();
             toy_layers::paint_layer(ids.points, |r, dpr| {
@@ -478,9 +479,6 @@ impl Demo for CollapseController {
             Some((a, b)) => {
                 let tag = |run: &'static str, notes: Vec<String>| notes.into_iter().map(move |n| format!("Run {run}: {n}"));
                 self.notices.update(|n| n.extend(tag("A", a).chain(tag("B", b))));
-                if let Some(scene) = self.scene.borrow_mut().as_mut() {
-                    scene.losses = [run_config(&settings, Run::A).loss, run_config(&settings, Run::B).loss];
-                }
                 if let Some(r) = self.runner() {
                     r.request_publish();
                 }
