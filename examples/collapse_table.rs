@@ -6,8 +6,8 @@
 //! top of the preset), `--every N` (print a trace while training).
 
 use burn::tensor::Device;
-use gan_playground::core::collapse::{collapse_settings, measure, modes, new_run, run_config, Run, PRESETS};
-use gan_playground::core::modes::ModeMetrics;
+use gan_playground::core::collapse::{collapse_settings, modes, new_run, run_config, Run, PRESETS};
+use gan_playground::core::modes::{mode_metrics, ModeMetrics};
 use gan_playground::core::settings::Settings;
 use std::time::Instant;
 
@@ -24,6 +24,7 @@ fn mean_se(v: &[f64]) -> (f64, f64) {
 }
 
 fn main() {
+    let started = Instant::now();
     let device = Device::flex();
     let seeds: u64 = arg("--seeds").and_then(|s| s.parse().ok()).unwrap_or(5);
     let every: u64 = arg("--every").and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -51,7 +52,7 @@ fn main() {
                     for step in 1..=steps {
                         gan.train_step();
                         if every > 0 && step % every == 0 {
-                            let m = measure(&pollster::block_on(gan.snapshot(false)).unwrap().fake, &modes);
+                            let m = mode_metrics(&pollster::block_on(gan.snapshot(false)).unwrap().fake, &modes);
                             eprintln!(
                                 "  {} {run:?} {dist} seed {} step {step}: {} modes, {:.1} % HQ, KL {:.2}",
                                 preset.key,
@@ -62,7 +63,7 @@ fn main() {
                             );
                         }
                     }
-                    results.push(measure(&pollster::block_on(gan.snapshot(false)).unwrap().fake, &modes));
+                    results.push(mode_metrics(&pollster::block_on(gan.snapshot(false)).unwrap().fake, &modes));
                 }
                 let secs = t.elapsed().as_secs_f64() / seeds as f64;
                 let col = |f: &dyn Fn(&ModeMetrics) -> f64| mean_se(&results.iter().map(f).collect::<Vec<_>>());
@@ -77,4 +78,6 @@ fn main() {
             }
         }
     }
+    let total = started.elapsed().as_secs();
+    println!("\nwhole table: {} min {} s", total / 60, total % 60);
 }
