@@ -154,3 +154,17 @@ fn preset_wgan_gp_recovers() {
 fn preset_minibatch_std_recovers() {
     assert_recovers("minibatch-std", true);
 }
+
+#[test]
+fn every_preset_fits_the_cpu_backends_size_limit_on_both_data_sets() {
+    use gan_playground::core::toy::CPU_ITERATION_FLOP_LIMIT;
+    for p in PRESETS {
+        for dist in ["ring8", "grid25"] {
+            let (s, notices) = Settings::from_query(collapse_settings(), &format!("{}&dist={dist}", p.query));
+            assert!(notices.is_empty(), "{notices:?}");
+            let runs: &[Run] = if s.choice("compare") == "on" { &[Run::A, Run::B] } else { &[Run::A] };
+            let flops: f64 = runs.iter().map(|&r| run_config(&s, r).iteration_flops()).sum();
+            assert!(flops < CPU_ITERATION_FLOP_LIMIT, "{} on {dist}: {flops:e}", p.key);
+        }
+    }
+}

@@ -3,7 +3,7 @@
 use burn::tensor::Device;
 use gan_playground::core::data::{encode_drawing, Dist};
 use gan_playground::core::settings::Settings;
-use gan_playground::core::toy::{analyse, AnalysisCache, ToyConfig, ToyGan, ToySnapshot, TOY_SETTINGS, VIEW_SAMPLES};
+use gan_playground::core::toy::{analyse, AnalysisCache, ToyConfig, ToyGan, ToySnapshot, EXPLODED_WEIGHT, PRESETS, TOY_SETTINGS, VIEW_SAMPLES};
 
 fn snapshot(gan: &ToyGan) -> ToySnapshot {
     pollster::block_on(gan.snapshot(true)).expect("snapshot")
@@ -168,7 +168,6 @@ fn an_absurd_learning_rate_is_detected_as_divergence() {
 
 #[test]
 fn every_preset_parses_and_trains() {
-    use gan_playground::core::toy::PRESETS;
     for p in PRESETS {
         let mut g = gan(p.query);
         for _ in 0..3 {
@@ -196,4 +195,50 @@ fn minimax_pull_vanishes_where_the_non_saturating_pull_does_not() {
     assert_eq!(g.apply_live(&cfg), Some(vec![]));
     let ns = pull(&g);
     assert!(minimax < 0.1 * ns, "mean pull: minimax {minimax}, ns {ns}");
+}
+
+#[test]
+fn a_d_learning_rate_of_1000_on_the_defaults_is_caught_within_a_few_steps() {
+    // Adam moves each weight by about the rate a step: D's weights pass EXPLODED_WEIGHT after
+    // a few updates although every loss stays finite
+    let mut g = gan("lrD=1000");
+    assert_eq!(snapshot(&g).divergence(), None);
+    let mut steps = 0;
+    while snapshot(&g).divergence().is_none() && steps < 50 {
+        g.train_step();
+        steps += 1;
+    }
+    let s = snapshot(&g);
+    assert!(steps < 50, "lrD = 1000 should blow D's weights up: {s:?}");
+    assert!(s.largest_weight > EXPLODED_WEIGHT);
+    assert!(s.divergence().unwrap().contains("weight reached"));
+}
+
+#[test]
+fn healthy_presets_stay_below_the_blow_up_threshold() {
+    for p in PRESETS.iter().filter(|p| !p.key.contains("diverg")) {
+        let mut g = gan(p.query);
+        for _ in 0..200 {
+            g.train_step();
+        }
+        let s = snapshot(&g);
+        assert!(s.largest_weight < EXPLODED_WEIGHT / 10.0, "{}: {}", p.key, s.largest_weight);
+    }
+}
+
+#[test]
+fn iteration_cost_counts_the_matrix_products_and_caps_only_absurd_sizes() {
+    use gan_playground::core::toy::CPU_ITERATION_FLOP_LIMIT;
+    let config = |q: &str| ToyConfig::from_settings(&Settings::from_query(TOY_SETTINGS, q).0);
+    // G 1→1→2 and D 2→1→1, batch 1: forward flops 2·(1+2) = 6 and 2·(2+1) = 6; a D-step trains
+    // D on 2 samples (3·6·2) and runs G on 1 (6); a G-step trains both on 1 (3·(6+6))
+    let tiny = config("latentDim=1&gLayers=1&gWidth=1&dLayers=1&dWidth=1&batch=1");
+    assert_eq!(tiny.iteration_flops(), 3.0 * 6.0 * 2.0 + 6.0 + 3.0 * 12.0);
+    assert_eq!(config("latentDim=1&gLayers=1&gWidth=1&dLayers=1&dWidth=1&batch=1&kD=3&kG=2").iteration_flops(), 3.0 * 42.0 + 2.0 * 36.0);
+    for p in PRESETS {
+        assert!(config(p.query).iteration_flops() < CPU_ITERATION_FLOP_LIMIT / 2.0, "{}", p.key);
+    }
+    assert!(config("").iteration_flops() < CPU_ITERATION_FLOP_LIMIT / 10.0);
+    let biggest = config("latentDim=64&gLayers=6&gWidth=512&dLayers=6&dWidth=512&batch=4096&kD=20&kG=20");
+    assert!(biggest.iteration_flops() > 100.0 * CPU_ITERATION_FLOP_LIMIT);
 }

@@ -16,7 +16,7 @@ use burn::tensor::Device;
 use std::future::Future;
 
 const OFF_ON: Kind = Kind::Choice(&["off", "on"]);
-const RATE: Kind = Kind::Float { min: 1e-6, max: 1.0 };
+const RATE: Kind = Kind::Float { min: 1e-6, max: 1000.0 };
 /// The data sets with modes to count.
 pub const DISTS: &[&str] = &["ring8", "ring8-wide", "grid25", "drawn"];
 
@@ -124,6 +124,7 @@ pub fn new_run(config: ToyConfig, device: &Device) -> Result<ToyGan, String> {
 
 /// Runs A and (with `compare=on`) B, trained in lockstep: one iteration of the pair is one
 /// iteration of each, so their step counts and charts line up.
+#[derive(Clone)]
 pub struct Pair {
     pub a: ToyGan,
     pub b: Option<ToyGan>,

@@ -66,6 +66,14 @@ pub struct MlpShape {
 }
 
 impl MlpShape {
+    /// Multiply-adds ×2 of one sample's forward pass (the matrix products dominate).
+    pub fn forward_flops(&self) -> f64 {
+        let mut dims = vec![self.input];
+        dims.extend(std::iter::repeat_n(self.width, self.hidden_layers));
+        dims.push(self.output);
+        dims.windows(2).map(|w| 2.0 * (w[0] * w[1]) as f64).sum()
+    }
+
     /// Builds the network with PyTorch's default initialisation, U(±1/√fan_in), from `rng`.
     pub fn init(&self, rng: &mut SeededRng, device: &Device) -> Mlp {
         self.init_with_extra_input(0, rng, device)
@@ -117,6 +125,20 @@ impl Mlp {
             })
             .collect();
         Self { layers, activation: self.activation }
+    }
+
+    /// `[1]`: the largest magnitude among the weights and biases (the page's blow-up check).
+    pub fn largest_weight(&self) -> Tensor<1> {
+        let parts: Vec<Tensor<1>> = self
+            .layers
+            .iter()
+            .flat_map(|l| {
+                let w = l.weight.val().detach().abs().max(); // [1]
+                let b = l.bias.as_ref().map(|b| b.val().detach().abs().max()); // [1]
+                std::iter::once(w).chain(b)
+            })
+            .collect();
+        Tensor::cat(parts, 0).max() // [1]
     }
 
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {

@@ -8,6 +8,7 @@
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
 
+#[derive(Clone)]
 pub struct SeededRng(ChaCha8Rng);
 
 impl SeededRng {

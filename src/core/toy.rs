@@ -18,7 +18,9 @@ use std::sync::Arc;
 
 const OPTS: Kind = Kind::Choice(OptimizerKind::NAMES);
 const OFF_ON: Kind = Kind::Choice(&["off", "on"]);
-const RATE: Kind = Kind::Float { min: 1e-6, max: 10.0 };
+/// Up to absurd rates on purpose: a student may push a rate to its end and should see the
+/// divergence the page then catches (docs/robustness.md).
+const RATE: Kind = Kind::Float { min: 1e-6, max: 1000.0 };
 
 /// The views a page can toggle (setting `views`).
 pub const VIEW_NAMES: &[&str] = &["real", "fake", "heat", "grads", "manifold", "dstar"];
@@ -112,7 +114,27 @@ pub struct ToyConfig {
     pub pack: usize,
 }
 
+/// The most floating-point work one training iteration may take on the CPU backend: there
+/// a step runs on the page's main thread, and the scheduler runs at least one step a frame,
+/// so a bigger iteration would freeze the tab for seconds. On these machines an iteration of
+/// 1.1 GFLOP (6 × 512 layers, batch 32) took 1.3 s in wasm (docs/robustness.md), so the cap
+/// keeps a frame under about 0.6 s here. WebGPU work runs off the main thread: no cap.
+pub const CPU_ITERATION_FLOP_LIMIT: f64 = 5e8;
+
 impl ToyConfig {
+    /// Estimated floating-point operations of one iteration (kD D-steps and kG G-steps):
+    /// a training pass counts as three forward passes (forward, and backward to activations
+    /// and to weights); a gradient penalty doubles D's step; unrolling adds D-steps to each
+    /// G-step. Used to refuse sizes the CPU backend cannot train without freezing the page.
+    pub fn iteration_flops(&self) -> f64 {
+        let b = self.batch as f64;
+        let (g, d) = (self.generator.forward_flops(), MlpShape { input: 2 * self.pack, ..self.discriminator.clone() }.forward_flops());
+        let penalty = if self.loss == GanLoss::WassersteinGp || self.r1 > 0.0 { 2.0 } else { 1.0 };
+        let d_step = penalty * 3.0 * d * 2.0 * b + g * b * self.pack as f64;
+        let g_step = 3.0 * (g * self.pack as f64 + d) * b + self.unroll as f64 * d_step;
+        self.k_d as f64 * d_step + self.k_g as f64 * g_step
+    }
+
     /// Settings hold only values that passed the table's checks, so the parses below succeed.
     pub fn from_settings(s: &Settings) -> Self {
         let activation = Activation::parse(s.choice("activation")).unwrap_or(Activation::Relu);
@@ -207,18 +229,41 @@ pub struct ToySnapshot {
     pub g_updates: u64,
     pub loss_d: f32,
     pub loss_g: f32,
+    /// The largest weight or bias magnitude in G and D (see `EXPLODED_WEIGHT`).
+    pub largest_weight: f32,
     /// `[VIEW_SAMPLES, 2]` generated points from the fixed noise batch.
     pub fake: Vec<f32>,
     pub full: Option<FullView>,
 }
 
+/// A weight this large means training has blown up. These networks train with weights of
+/// order 1 (initialised at ±1/√fan-in); an absurd rate can drive them into the thousands while
+/// every loss stays finite (Adam with lrD = 1000 moves D's weights by up to ~1000 a step, saturates D
+/// and freezes G), which a NaN check alone would never report.
+pub const EXPLODED_WEIGHT: f32 = 1e3;
+
 impl ToySnapshot {
-    /// Whether losses and generated samples are all finite (divergence check).
+    /// Whether losses, weights and generated samples are all finite.
     pub fn is_finite(&self) -> bool {
-        self.loss_d.is_finite() && self.loss_g.is_finite() && self.fake.iter().all(|v| v.is_finite())
+        self.loss_d.is_finite() && self.loss_g.is_finite() && self.largest_weight.is_finite() && self.fake.iter().all(|v| v.is_finite())
+    }
+
+    /// What went wrong when training has diverged: a non-finite value, or a weight past
+    /// `EXPLODED_WEIGHT`.
+    pub fn divergence(&self) -> Option<String> {
+        if !self.is_finite() {
+            Some("a loss, a weight or a generated sample became NaN or infinite".into())
+        } else if self.largest_weight > EXPLODED_WEIGHT {
+            Some(format!("a network weight reached {:.1e} (healthy ones stay near 1)", self.largest_weight))
+        } else {
+            None
+        }
     }
 }
 
+/// Cloning is cheap (tensors are shared handles) and gives an independent run from this
+/// point: the page keeps one as the state to go back to when a change is undone.
+#[derive(Clone)]
 pub struct ToyGan {
     pub config: ToyConfig,
     device: Device,
@@ -509,7 +554,8 @@ impl ToyGan {
     fn view_tensor(&self, full: bool) -> Tensor<1> {
         let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [N, 2]
         let n = self.view_samples;
-        let mut parts = vec![self.last_losses.clone(), fake.clone().reshape([2 * n])];
+        let largest = Tensor::cat(vec![self.generator.largest_weight(), self.discriminator.largest_weight()], 0).max(); // [1]
+        let mut parts = vec![self.last_losses.clone(), largest, fake.clone().reshape([2 * n])];
         let critic = full.then(|| self.view_critic(fake.clone()));
         if let Some(critic) = &critic {
             let d_grid = critic.forward(self.replicate(self.heatmap_points.clone())).detach(); // [RES², 1]
@@ -556,7 +602,7 @@ impl ToyGan {
         async move {
             let v = read_f32(tensor).await?;
             let m = shape.0 * shape.1;
-            let sizes = if heat_only { [2, 2 * n, HEATMAP_RES * HEATMAP_RES, 0, 0, 0, 0] } else { [2, 2 * n, HEATMAP_RES * HEATMAP_RES, n, n, 2 * n, 2 * m] };
+            let sizes = if heat_only { [3, 2 * n, HEATMAP_RES * HEATMAP_RES, 0, 0, 0, 0] } else { [3, 2 * n, HEATMAP_RES * HEATMAP_RES, n, n, 2 * n, 2 * m] };
             let expected: usize = if full { sizes.iter().sum() } else { sizes[..2].iter().sum() };
             if v.len() != expected {
                 return Err(format!("the device returned {} values for the views, expected {expected}", v.len()));
@@ -566,7 +612,7 @@ impl ToyGan {
                 *at += len;
                 part
             });
-            let losses = parts.next().unwrap_or_default();
+            let header = parts.next().unwrap_or_default(); // loss D, loss G, largest weight
             let fake = parts.next().unwrap_or_default();
             let full = full.then(|| FullView {
                 d_grid: parts.next().unwrap_or_default(),
@@ -576,7 +622,7 @@ impl ToyGan {
                 manifold: parts.next().unwrap_or_default(),
                 manifold_shape: shape,
             });
-            Ok(ToySnapshot { step, d_updates, g_updates, loss_d: losses[0], loss_g: losses[1], fake, full })
+            Ok(ToySnapshot { step, d_updates, g_updates, loss_d: header[0], loss_g: header[1], largest_weight: header[2], fake, full })
         }
     }
 

@@ -44,6 +44,12 @@ pub trait Demo {
     fn report(&self) -> JsValue {
         JsValue::NULL
     }
+    /// The GPU device is gone: a demo training on it rebuilds its run on the CPU backend.
+    fn device_lost(&self) {}
+    /// Puts back the settings (and, where it can, the run) from before the last change.
+    fn undo(&self) -> Result<(), String> {
+        Err("this page has nothing to undo".into())
+    }
 }
 
 thread_local! {
@@ -52,6 +58,7 @@ thread_local! {
 }
 
 pub fn register(demo: Rc<dyn Demo>) {
+    PAUSED_BY_HIDING.with(|p| p.set(false)); // a new page starts as its link says
     DEMO.with(|d| *d.borrow_mut() = Some(demo));
 }
 
@@ -180,6 +187,13 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
                 Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
             })
         }
+        "undo" => {
+            let result = with_demo(|d| d.undo()).unwrap_or_else(|| Err("this page has no demo running".into()));
+            resolved(match result {
+                Ok(()) => js::object(vec![("ok", true.into()), ("error", JsValue::NULL)]),
+                Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
+            })
+        }
         "config" => resolved(config_js()),
         "report" => resolved(with_demo(|d| d.report()).unwrap_or(JsValue::NULL)),
         "samples" => {
@@ -207,11 +221,34 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
     }
 }
 
+thread_local! {
+    /// Whether the page paused its demo because the tab was hidden (and so resumes it).
+    static PAUSED_BY_HIDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A hidden tab pauses training and a shown one resumes it, when hiding paused it. Animation
+/// frames stop in hidden tabs anyway; pausing explicitly keeps `status()` honest (not "running"
+/// at 0 steps/s) and makes the rate meter start afresh on return.
+fn pause_while_hidden() {
+    let Some(document) = js::window().document() else { return };
+    let doc = document.clone();
+    let on_change = Closure::<dyn Fn()>::new(move || {
+        if doc.hidden() {
+            let paused = with_demo(|d| d.status().running.then(|| d.pause()).is_some()).unwrap_or(false);
+            PAUSED_BY_HIDING.with(|p| p.set(paused));
+        } else if PAUSED_BY_HIDING.with(|p| p.replace(false)) {
+            with_demo(|d| d.play());
+        }
+    });
+    let _ = document.add_event_listener_with_callback("visibilitychange", on_change.as_ref().unchecked_ref());
+    on_change.forget();
+}
+
 /// Installs `window.ganPlayground` and the `postMessage` listener.
 pub fn install() {
     let window = js::window();
     let api = js_sys::Object::new();
-    for cmd in ["play", "pause", "step", "reset", "get", "set", "samples", "goto"] {
+    for cmd in ["play", "pause", "step", "reset", "undo", "get", "set", "samples", "goto"] {
         let f = Closure::<dyn Fn(JsValue, JsValue) -> js_sys::Promise>::new(move |a: JsValue, b: JsValue| dispatch(cmd, &[a, b]));
         js::set(&api, cmd, f.as_ref().clone());
         f.forget(); // lives as long as the page
@@ -227,6 +264,7 @@ pub fn install() {
         f.forget();
     }
     js::set(&window, "ganPlayground", api);
+    pause_while_hidden();
 
     let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
         let data = event.data();

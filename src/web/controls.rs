@@ -159,3 +159,18 @@ pub fn Transport(status: RwSignal<Status>, reset_label: &'static str) -> impl In
         <button id="reset" on:click=reset>{reset_label}</button>
     }
 }
+
+/// "Undo last change": puts back the settings, and the run, from before the last change.
+#[component]
+pub fn UndoButton(can_undo: RwSignal<bool>, notices: RwSignal<Vec<String>>) -> impl IntoView {
+    let undo = move |_| {
+        if let Some(Err(e)) = api::with_demo(|d| d.undo()) {
+            notices.update(|n| n.push(e));
+        }
+    };
+    view! {
+        <button id="undo" on:click=undo disabled=move || !can_undo.get() title="Put back the settings and the run from before the last change">
+            "Undo last change"
+        </button>
+    }
+}

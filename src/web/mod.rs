@@ -26,6 +26,7 @@ pub fn start() {
     // which measured as about a third of the page's CPU time (docs/backends.md).
     unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
+    backend::install_loss_watch();
     api::install();
     leptos::mount::mount_to_body(app::App);
 }

@@ -15,7 +15,7 @@ use crate::draw::{Frame, Raster, Rgb, FAKE, REAL};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{bar_chart, line_chart, Bars, Series};
-use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use crate::web::toy::layers::{self as toy_layers, put_raster};
@@ -128,6 +128,12 @@ pub struct CollapseController {
     last_chart_ms: Cell<f64>,
     chart_turn: Cell<usize>,
     first_frame: RefCell<Vec<js_sys::Function>>,
+    /// The settings before the last change and both runs at that moment (see `undo`).
+    undo: RefCell<Option<(Settings, Option<Pair>)>>,
+    can_undo: RwSignal<bool>,
+    /// A readback failed while training ran (a lost GPU shows up this way before its
+    /// `lost` event): the CPU run that replaces it should run too.
+    failed_while_running: Cell<bool>,
     this: Weak<CollapseController>,
 }
 
@@ -147,6 +153,9 @@ impl CollapseController {
             last_chart_ms: Cell::new(f64::MIN),
             chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
+            undo: RefCell::new(None),
+            can_undo: RwSignal::new(false),
+            failed_while_running: Cell::new(false),
             this: this.clone(),
         })
     }
@@ -183,7 +192,7 @@ impl CollapseController {
                 return; // a newer restart superseded this one
             }
             let settings = me.settings.get_untracked();
-            let built = Pair::new(&settings, &compute.device).and_then(|pair| {
+            let built = backend::check_size(compute.kind, pair_flops(&settings)).and_then(|_| Pair::new(&settings, &compute.device)).and_then(|pair| {
                 let modes = modes(&pair.a.config).ok_or("This data set has no modes to count.")?;
                 Ok((pair, modes))
             });
@@ -202,28 +211,39 @@ impl CollapseController {
                     return;
                 }
             };
-            *me.scene.borrow_mut() = Some(Scene {
-                radius: pair.a.config.dist.view_radius(),
-                real: pair.a.real_view.clone(),
-                modes,
-            });
-            *me.trace.borrow_mut() = Trace::new();
-            *me.last.borrow_mut() = None;
-            me.metrics.set([None, None]);
-            for ids in &PANELS {
-                toy_layers::clear(ids.heat);
-            }
-            me.status.update(|s| {
-                *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
-            });
-            let weak = this.clone();
-            let runner = Runner::start(pair, running, move |snap, rates| {
-                if let Some(me) = weak.upgrade() {
-                    me.on_frame(snap, rates);
-                }
-            });
-            *me.runner.borrow_mut() = Some(runner);
+            me.install(pair, modes, &compute, running);
         });
+    }
+
+    /// Starts the training loop on `pair` (a fresh pair, or one put back by undo).
+    fn install(&self, pair: Pair, modes: Vec<Mode>, compute: &Compute, running: bool) {
+        self.stop();
+        *self.scene.borrow_mut() = Some(Scene { radius: pair.a.config.dist.view_radius(), real: pair.a.real_view.clone(), modes });
+        *self.trace.borrow_mut() = Trace::new();
+        *self.last.borrow_mut() = None;
+        self.metrics.set([None, None]);
+        for ids in &PANELS {
+            toy_layers::clear(ids.heat);
+        }
+        self.status.update(|s| {
+            *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
+        });
+        let weak = self.this.clone();
+        let runner = Runner::start(pair, running, move |snap, rates| {
+            if let Some(me) = weak.upgrade() {
+                me.on_frame(snap, rates);
+            }
+        });
+        *self.runner.borrow_mut() = Some(runner);
+    }
+
+    /// Keeps what a change is about to replace: the settings, and both runs as they are now
+    /// unless they have diverged (then undo rebuilds from the settings).
+    fn remember(&self, before: Settings) {
+        let healthy = self.status.with_untracked(|s| s.error.is_none());
+        let pair = self.runner().filter(|_| healthy).map(|r| r.trainer().borrow().clone());
+        *self.undo.borrow_mut() = Some((before, pair));
+        self.can_undo.set(true);
     }
 
     fn on_frame(&self, snapshot: Option<Result<PairSnapshot, String>>, rates: Rates) {
@@ -231,11 +251,14 @@ impl CollapseController {
         if let Some(result) = snapshot {
             match result {
                 Ok(snap) => {
-                    let finite = snap.a.is_finite() && snap.b.as_ref().is_none_or(|b| b.is_finite());
-                    if !finite {
+                    let what = [("A", Some(&snap.a)), ("B", snap.b.as_ref())]
+                        .into_iter()
+                        .find_map(|(name, run)| Some(format!("run {name}: {}", run?.divergence()?)));
+                    if let Some(what) = what {
                         error = Some(format!(
-                            "Training diverged at step {}: a loss or a generated sample became NaN or infinite, so training was paused. \
-                             Lower the learning rates of the run that diverged and press Reset.",
+                            "Training diverged at step {}: {what}, so training was paused. \
+                             Press “Undo last change” to go back to the runs before your last change, or lower the learning rates \
+                             of the run that diverged and press Reset.",
                             snap.a.step
                         ));
                     }
@@ -252,7 +275,10 @@ impl CollapseController {
                     self.draw(paused);
                     self.resolve_first_frame();
                 }
-                Err(e) => error = Some(format!("Training stopped: {e}")),
+                Err(e) => {
+                    self.failed_while_running.set(self.runner().is_some_and(|r| r.running()));
+                    error = Some(format!("Training stopped: {e}"));
+                }
             }
         }
         if error.is_some() {
@@ -384,6 +410,7 @@ impl CollapseController {
         let (mut s, notices) = Settings::from_query(collapse_settings(), p.query);
         // a preset is about the remedy: it keeps the data set, the seed and the backend
         let _ = (s.set("backend", backend), s.set("dist", dist), s.set("seed", &seed));
+        self.remember(self.settings.get_untracked());
         self.notices.update(|n| n.extend(notices));
         self.settings.set(s);
         write_link(self.settings);
@@ -453,11 +480,19 @@ impl Demo for CollapseController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
+        let before = self.settings.get_untracked();
+        let mut next = before.clone();
+        next.set(key, raw)?;
+        if let Some(c) = self.compute.borrow().as_ref() {
+            backend::check_change(c.kind, pair_flops(&before), pair_flops(&next))?; // refused up front
+        }
         if !commit_setting(self.settings, key, raw)? {
             return Ok(());
         }
+        self.remember(before);
         let running = self.status.get_untracked().running;
         if key == "backend" {
+            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // those runs live on the other device
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
@@ -499,6 +534,29 @@ impl Demo for CollapseController {
         api::points_promise(pending)
     }
 
+    fn device_lost(&self) {
+        if self.compute.borrow().as_ref().is_some_and(|c| c.kind == "webgpu") {
+            *self.compute.borrow_mut() = None;
+            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // their tensors were on that device
+            self.restart(self.status.get_untracked().running || self.failed_while_running.take());
+        }
+    }
+
+    fn undo(&self) -> Result<(), String> {
+        let (settings, pair) = self.undo.borrow_mut().take().ok_or("There is no change to undo.")?;
+        self.can_undo.set(false);
+        self.settings.set(settings);
+        write_link(self.settings);
+        let compute = self.compute.borrow().clone();
+        let restored = pair.zip(compute).and_then(|(pair, compute)| Some((modes(&pair.a.config)?, pair, compute)));
+        match restored {
+            // both runs as they were, paused, so the lecture can look before playing on
+            Some((modes, pair, compute)) => self.install(pair, modes, &compute, false),
+            None => self.restart(false),
+        }
+        Ok(())
+    }
+
     /// Both runs' latest metrics: `{ a: {captured, modes, hqPercent, reverseKl, nearest}, b }`
     /// (b null when only A trains), and the trace length.
     fn report(&self) -> JsValue {
@@ -509,6 +567,12 @@ impl Demo for CollapseController {
             ("traceLength", JsValue::from_f64(self.trace.borrow().step.len() as f64)),
         ])
     }
+}
+
+/// One iteration of the pair: A's, plus B's when it trains.
+fn pair_flops(s: &Settings) -> f64 {
+    let runs: &[Run] = if s.choice("compare") == "on" { &[Run::A, Run::B] } else { &[Run::A] };
+    runs.iter().map(|&run| run_config(s, run).iteration_flops()).sum()
 }
 
 const DATA_KEYS: &[&str] = &["dist", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "batch"];
@@ -612,6 +676,7 @@ pub fn CollapsePage() -> impl IntoView {
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
                 <Transport status=status reset_label="Reset both"/>
+                <UndoButton can_undo=controller.can_undo notices=notices/>
                 <label class="preset">
                     <span class="sr-only">"Preset"</span>
                     <select id="preset" on:change=choose_preset>

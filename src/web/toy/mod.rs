@@ -17,7 +17,7 @@ use crate::lessons::{self, BatchNumbers, PHASES};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{compact, line_chart, Series};
-use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use leptos::prelude::*;
@@ -120,6 +120,12 @@ pub struct ToyController {
     chart_turn: Cell<usize>,
     /// Promises from reset() waiting for the new run's first frame.
     first_frame: RefCell<Vec<js_sys::Function>>,
+    /// The settings before the last change and the run at that moment (see `undo`).
+    undo: RefCell<Option<(Settings, Option<ToyGan>)>>,
+    can_undo: RwSignal<bool>,
+    /// A readback failed while training ran (a lost GPU shows up this way before its
+    /// `lost` event): the CPU run that replaces it should run too.
+    failed_while_running: Cell<bool>,
     this: Weak<ToyController>,
 }
 
@@ -149,6 +155,9 @@ impl ToyController {
             last_chart_ms: Cell::new(0.0),
             chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
+            undo: RefCell::new(None),
+            can_undo: RwSignal::new(false),
+            failed_while_running: Cell::new(false),
             this: this.clone(),
         })
     }
@@ -194,6 +203,11 @@ impl ToyController {
             }
             let config = me.config();
             me.radius.set(config.dist.view_radius());
+            if let Err(e) = backend::check_size(compute.kind, config.iteration_flops()) {
+                me.status.update(|s| *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), error: Some(e), ..Status::default() });
+                me.resolve_first_frame();
+                return;
+            }
             let gan = match ToyGan::new(config, &compute.device) {
                 Ok(gan) => gan,
                 Err(e) => {
@@ -206,22 +220,38 @@ impl ToyController {
                     return;
                 }
             };
-            *me.analysis_cache.borrow_mut() = Some(AnalysisCache::new(&gan));
-            me.last_analysis_ms.set(f64::MIN);
-            *me.history.borrow_mut() = History::new();
-            *me.last_full.borrow_mut() = None;
-            me.readout.set(None);
-            me.status.update(|s| {
-                *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
-            });
-            let weak = this.clone();
-            let runner = Runner::start(gan, running, move |snap, rates| {
-                if let Some(me) = weak.upgrade() {
-                    me.on_frame(snap, rates);
-                }
-            });
-            *me.runner.borrow_mut() = Some(runner);
+            me.install(gan, &compute, running);
         });
+    }
+
+    /// Starts the training loop on `gan` (a fresh run, or one put back by undo).
+    fn install(&self, gan: ToyGan, compute: &Compute, running: bool) {
+        self.stop();
+        self.radius.set(gan.config.dist.view_radius());
+        *self.analysis_cache.borrow_mut() = Some(AnalysisCache::new(&gan));
+        self.last_analysis_ms.set(f64::MIN);
+        *self.history.borrow_mut() = History::new();
+        *self.last_full.borrow_mut() = None;
+        self.readout.set(None);
+        self.status.update(|s| {
+            *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
+        });
+        let weak = self.this.clone();
+        let runner = Runner::start(gan, running, move |snap, rates| {
+            if let Some(me) = weak.upgrade() {
+                me.on_frame(snap, rates);
+            }
+        });
+        *self.runner.borrow_mut() = Some(runner);
+    }
+
+    /// Keeps what a change is about to replace: the settings, and the run as it is now unless
+    /// it has diverged (then undo rebuilds from the settings).
+    fn remember(&self, before: Settings) {
+        let healthy = self.status.with_untracked(|s| s.error.is_none());
+        let trainer = self.runner().filter(|_| healthy).map(|r| r.trainer().borrow().clone());
+        *self.undo.borrow_mut() = Some((before, trainer));
+        self.can_undo.set(true);
     }
 
     fn resolve_first_frame(&self) {
@@ -235,8 +265,8 @@ impl ToyController {
         if let Some(result) = snapshot {
             match result {
                 Ok(snap) => {
-                    if !snap.is_finite() {
-                        error = Some(self.divergence_message(snap.step));
+                    if let Some(what) = snap.divergence() {
+                        error = Some(self.divergence_message(snap.step, &what));
                     }
                     let t0 = js::now_ms();
                     let paused = !self.runner().is_some_and(|r| r.running());
@@ -258,7 +288,10 @@ impl ToyController {
                     });
                     self.resolve_first_frame();
                 }
-                Err(e) => error = Some(format!("Training stopped: {e}")),
+                Err(e) => {
+                    self.failed_while_running.set(self.runner().is_some_and(|r| r.running()));
+                    error = Some(format!("Training stopped: {e}"));
+                }
             }
         }
         if error.is_some() {
@@ -308,11 +341,12 @@ impl ToyController {
         h.push(snap.step, [snap.loss_d as f64, snap.loss_g as f64, jsd, kl, vd, vo]);
     }
 
-    fn divergence_message(&self, step: u64) -> String {
+    fn divergence_message(&self, step: u64, what: &str) -> String {
         let (lr_d, lr_g, loss) = self.settings.with_untracked(|s| (s.float("lrD"), s.float("lrG"), s.choice("loss")));
         format!(
-            "Training diverged at step {step}: a loss or a generated sample became NaN or infinite, so training was paused. \
-             The likely cause is a learning rate too high for the {loss} loss (lrD = {lr_d}, lrG = {lr_g}). Lower it and press Reset."
+            "Training diverged at step {step}: {what}, so training was paused. \
+             The likely cause is a learning rate too high for the {loss} loss (lrD = {lr_d}, lrG = {lr_g}). \
+             Press “Undo last change” to go back to the run before your last change, or lower the rate and press Reset."
         )
     }
 
@@ -487,6 +521,7 @@ impl ToyController {
         let backend = self.settings.with_untracked(|s| s.choice("backend"));
         let (mut s, notices) = Settings::from_query(TOY_SETTINGS, p.query);
         let _ = s.set("backend", backend);
+        self.remember(self.settings.get_untracked());
         self.notices.update(|n| n.extend(notices));
         self.settings.set(s);
         write_link(self.settings);
@@ -557,6 +592,7 @@ impl ToyController {
             return;
         }
         let code = encode_drawing(&strokes);
+        self.remember(self.settings.get_untracked());
         self.settings.update(|s| {
             let _ = s.set("drawing", &code);
             let _ = s.set("dist", "drawn");
@@ -580,7 +616,8 @@ impl Demo for ToyController {
     }
 
     fn play(&self) {
-        if self.draw_mode.get_untracked() {
+        // nothing to play in the editor, nor after a divergence (Reset or Undo first)
+        if self.draw_mode.get_untracked() || self.status.with_untracked(|s| s.error.is_some()) {
             return;
         }
         if self.slow_phase.get_untracked().is_some() {
@@ -625,11 +662,20 @@ impl Demo for ToyController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
+        let before = self.settings.get_untracked();
+        let mut next = before.clone();
+        next.set(key, raw)?;
+        if let Some(c) = self.compute.borrow().as_ref() {
+            let cost = |s: &Settings| ToyConfig::from_settings(s).iteration_flops();
+            backend::check_change(c.kind, cost(&before), cost(&next))?; // refused up front
+        }
         if !commit_setting(self.settings, key, raw)? {
             return Ok(());
         }
+        self.remember(before);
         let running = self.runner().is_some_and(|r| r.running());
         if key == "backend" {
+            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // that run lives on the other device
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
@@ -665,6 +711,31 @@ impl Demo for ToyController {
         };
         let pending = runner.trainer().borrow_mut().samples(n);
         api::points_promise(pending)
+    }
+
+    fn device_lost(&self) {
+        if self.compute.borrow().as_ref().is_some_and(|c| c.kind == "webgpu") {
+            *self.compute.borrow_mut() = None;
+            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // its tensors were on that device
+            self.restart(self.status.get_untracked().running || self.failed_while_running.take());
+        }
+    }
+
+    fn undo(&self) -> Result<(), String> {
+        let (settings, trainer) = self.undo.borrow_mut().take().ok_or("There is no change to undo.")?;
+        self.can_undo.set(false);
+        self.stop_slow_autoplay();
+        self.slow_phase.set(None);
+        self.draw_mode.set(false);
+        self.settings.set(settings);
+        write_link(self.settings);
+        let compute = self.compute.borrow().clone();
+        match (trainer, compute) {
+            // the run as it was, paused, so the lecture can look before playing on
+            (Some(gan), Some(compute)) => self.install(gan, &compute, false),
+            _ => self.restart(false),
+        }
+        Ok(())
     }
 
     /// The latest analysis (divergences, values of the game, D's gap to D*), update counts,
@@ -772,6 +843,7 @@ pub fn ToyPage() -> impl IntoView {
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
                 <Transport status=status reset_label="Reset"/>
+                <UndoButton can_undo=controller.can_undo notices=notices/>
                 <button id="step-d" on:click=step_d disabled=running title="One discriminator update">"Step D"</button>
                 <button id="step-g" on:click=step_g disabled=running title="One generator update">"Step G"</button>
                 <button id="slow" aria-pressed=move || slow_phase.get().is_some().to_string() on:click=toggle_slow>"Slow motion"</button>

@@ -1,0 +1,244 @@
+// Faults a lecture meets, provoked in Debian's chromium (docs/robustness.md): an absurd
+// learning rate, a GPU that fails to start, lacks limits or is lost mid-run, a hidden tab, the
+// largest settings, and a storm of random interaction. Each test asserts the message and the
+// state afterwards, and that nothing reached the console as an error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedBrowser, openPage, screenshot, status, waitStatus } from './harness.mjs';
+
+const ctx = sharedBrowser();
+const api = (page, cmd, ...args) => page.evaluate(([cmd, args]) => window.ganPlayground[cmd](...args), [cmd, args]);
+
+async function open(path, { init } = {}) {
+  if (!init) return openPage(ctx.browser, ctx.server.url + path);
+  // a page whose WebGPU is tampered with before the app loads
+  const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addInitScript(init);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  await page.goto(ctx.server.url + path);
+  await page.waitForFunction(() => window.ganPlayground !== undefined, null, { timeout: 60_000 });
+  return page;
+}
+
+const notices = (page) => page.locator('.notice').allTextContents();
+
+for (const [route, key, runName] of [['/toy', 'lrD', null], ['/collapse', 'bLrD', 'B']]) {
+  test(`${route}: ${key} = 1000 is caught, paused and explained; undo puts the run back`, async () => {
+    const small = route === '/collapse' ? '&gWidth=32&dWidth=32&batch=64' : '';
+    const page = await open(`${route}?backend=cpu${small}`);
+    await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 120_000);
+    await api(page, 'step', 20);
+    const before = await status(page);
+    assert.equal(before.step, 20);
+    assert.deepEqual(await api(page, 'set', key, 1000), { ok: true, error: null });
+    assert.ok(page.url().includes(`${key}=1000`));
+    await api(page, 'play');
+    const s = await waitStatus(page, (s) => s.error !== null, 60_000);
+    assert.equal(s.running, false);
+    assert.match(s.error, /diverged at step \d+: .*weight reached/);
+    if (runName) assert.match(s.error, new RegExp(`run ${runName}`));
+    else assert.match(s.error, /learning rate too high/);
+    assert.match(s.error, /Undo last change/);
+    await page.getByRole('alert').waitFor();
+    // play refuses while the run is broken
+    await api(page, 'play');
+    assert.equal((await status(page)).running, false);
+    await screenshot(page, `${route.slice(1)}-diverged-lr1000`);
+    await page.locator('#undo').click();
+    const back = await waitStatus(page, (s) => s.error === null && s.losses.d !== null);
+    assert.equal(back.step, 20, 'the run as it was before the change');
+    assert.equal(back.running, false);
+    assert.equal((await api(page, 'config'))[key], 0.001);
+    assert.ok(page.url().includes(`${key}=0.001`));
+    assert.equal(await page.locator('#undo').isDisabled(), true);
+    // and it trains on from there
+    await api(page, 'step', 5);
+    const after = await status(page);
+    assert.equal(after.step, 25);
+    assert.equal(after.error, null);
+    assert.deepEqual((await api(page, 'undo')).ok, false, 'one level of undo');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('a lost GPU device: a message, and the run continues on the CPU with the same settings', async () => {
+  const page = await open('/toy?backend=webgpu&gWidth=16&dWidth=16&seed=9', {
+    init: () => {
+      window.__gpuDevices = [];
+      const request = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (...a) {
+        const d = await request.apply(this, a);
+        window.__gpuDevices.push(d);
+        return d;
+      };
+    },
+  });
+  await waitStatus(page, (s) => s.backend === 'webgpu' && s.losses.d !== null, 120_000);
+  const config = await api(page, 'config');
+  await api(page, 'play');
+  await waitStatus(page, (s) => s.step > 0, 120_000);
+  await page.evaluate(() => window.__gpuDevices.forEach((d) => d.destroy()));
+  const s = await waitStatus(page, (s) => s.backend === 'cpu' && s.running && s.step > 3 && s.error === null, 120_000);
+  assert.match(s.adapter, /CPU/);
+  assert.match((await notices(page)).join(' '), /GPU device was lost.*CPU backend/);
+  assert.deepEqual(await api(page, 'config'), config, 'same settings (backend stays as the link says)');
+  await screenshot(page, 'toy-device-lost');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+const failures = {
+  'WebGPU that fails to start': [
+    () => { GPUAdapter.prototype.requestDevice = () => Promise.reject(new DOMException('no device for you', 'OperationError')); },
+    /WebGPU failed to start: .*no device for you.*CPU backend instead/s,
+  ],
+  'an adapter short of the limits the kernels need': [
+    () => {
+      const limits = Object.getOwnPropertyDescriptor(GPUAdapter.prototype, 'limits').get;
+      Object.defineProperty(GPUAdapter.prototype, 'limits', {
+        get() { const l = limits.call(this); return new Proxy(l, { get: (t, k) => (k === 'maxStorageBuffersPerShaderStage' ? 4 : t[k]) }); },
+      });
+    },
+    /maxStorageBuffersPerShaderStage = 4, below the 8 this page needs.*CPU backend instead/,
+  ],
+  'a browser without a WebGPU adapter': [
+    () => { navigator.gpu.requestAdapter = () => Promise.resolve(null); },
+    /no WebGPU adapter.*CPU backend instead/,
+  ],
+};
+for (const [name, [init, message]] of Object.entries(failures)) {
+  test(`${name}: a message, and the CPU backend trains`, async () => {
+    const page = await open('/toy?backend=webgpu&seed=3', { init });
+    const s = await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 120_000);
+    assert.equal(s.error, null);
+    assert.match((await notices(page)).join(' '), message);
+    await api(page, 'step', 3);
+    assert.equal((await status(page)).step, 3);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+}
+
+test('a hidden tab pauses training and showing it again resumes', async () => {
+  const page = await open('/toy?backend=cpu');
+  await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null);
+  await api(page, 'play');
+  await waitStatus(page, (s) => s.running && s.step > 0);
+  const setHidden = (hidden) => page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+  await setHidden(true);
+  const hidden = await waitStatus(page, (s) => !s.running);
+  await page.waitForTimeout(500);
+  const still = await status(page);
+  assert.ok(still.step <= hidden.step + 50, 'at most the frame in flight');
+  assert.equal(still.running, false);
+  await setHidden(false);
+  await waitStatus(page, (s) => s.running);
+  await waitStatus(page, `(s) => s.step > ${still.step + 5}`);
+  // a page the user paused stays paused across hide and show
+  await api(page, 'pause');
+  await setHidden(true);
+  await setHidden(false);
+  await page.waitForTimeout(300);
+  assert.equal((await status(page)).running, false);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('the largest sizes: refused up front on the CPU with a message, never a frozen tab', async () => {
+  const huge = 'latentDim=64&gLayers=6&gWidth=512&dLayers=6&dWidth=512&batch=4096&kD=20&kG=20';
+  const page = await open(`/toy?backend=cpu&${huge}`);
+  const s = await waitStatus(page, (s) => s.error !== null);
+  assert.match(s.error, /GFLOP per training iteration.*CPU backend/);
+  assert.equal(s.running, false);
+  await page.getByRole('alert').waitFor();
+  await screenshot(page, 'toy-too-large');
+  // the page still answers, and shrinking it one setting at a time is accepted until it runs
+  const t0 = Date.now();
+  for (const [key, value] of [['batch', 64], ['kD', 1], ['kG', 1], ['gLayers', 2], ['dLayers', 2]]) {
+    await page.locator(`#set-${key}`).fill(String(value));
+    await page.locator(`#set-${key}`).dispatchEvent('change');
+    assert.equal(await api(page, 'get', key), value);
+  }
+  assert.ok(Date.now() - t0 < 10_000);
+  const runs = await waitStatus(page, (s) => s.error === null && s.losses.d !== null, 120_000);
+  assert.equal(runs.backend, 'cpu');
+  // from a working run, one setting that would make it too large is refused and changes nothing
+  const ok = await open('/toy?backend=cpu&gLayers=4&gWidth=512&dLayers=4&dWidth=512&batch=16');
+  await waitStatus(ok, (s) => s.backend === 'cpu' && s.losses.d !== null, 120_000);
+  await api(ok, 'step', 1);
+  const refused = await api(ok, 'set', 'batch', 4096);
+  assert.equal(refused.ok, false);
+  assert.match(refused.error, /GFLOP/);
+  assert.equal(await api(ok, 'get', 'batch'), 16);
+  assert.deepEqual([...page.errors, ...ok.errors], []);
+  await page.close();
+  await ok.close();
+});
+
+/** A small seeded PRNG (mulberry32), so a storm can be replayed. */
+function rng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('an interaction storm (fixed seed) leaves the page consistent and the console clean', async () => {
+  const seed = Number(process.env.STORM_SEED ?? 20261123);
+  const actions = Number(process.env.STORM_ACTIONS ?? 400);
+  const random = rng(seed);
+  const pick = (xs) => xs[Math.floor(random() * xs.length)];
+  const routes = ['/toy?backend=cpu&gWidth=16&dWidth=16&batch=32', '/collapse?backend=cpu&gWidth=16&dWidth=16&batch=32', '/saddle', '/'];
+  const sets = [
+    ['lrD', () => pick([0.001, 0.01, 1000, -1, 'NaN', 'abc'])], ['batch', () => pick([16, 64, 0, 999999])],
+    ['gWidth', () => pick([8, 16, 4096])], ['loss', () => pick(['ns', 'wgan-gp', 'hinge', 'bogus'])],
+    ['dist', () => pick(['ring8', 'grid25', 'spiral', 'nope'])], ['kD', () => pick([1, 3, 21])],
+    ['seed', () => pick([1, 2, 3])], ['compare', () => pick(['on', 'off'])], ['bPack', () => pick([1, 2, 9])],
+    ['views', () => pick(['real,fake', 'heat', ''])],
+  ];
+  const page = await open(routes[0]);
+  await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 120_000);
+  const log = [];
+  for (let i = 0; i < actions; i++) {
+    const r = random();
+    let act;
+    if (r < 0.15) act = ['play'];
+    else if (r < 0.27) act = ['pause'];
+    else if (r < 0.4) act = ['step', 1 + Math.floor(random() * 5)];
+    else if (r < 0.47) act = ['reset'];
+    else if (r < 0.52) act = ['undo'];
+    else if (r < 0.55) act = ['goto', pick(routes)];
+    else if (r < 0.6) act = ['click', pick(['#play', '#step', '#reset', '#undo'])];
+    else { const [k, v] = pick(sets); act = ['set', k, v()]; }
+    log.push(act);
+    if (act[0] === 'click') {
+      const el = page.locator(act[1]);
+      if (await el.count() && await el.isEnabled()) await el.click({ timeout: 5_000 });
+    } else {
+      // fire without waiting for most commands, as fast clicking would; await a few
+      const p = page.evaluate(([cmd, args]) => { const r = window.ganPlayground[cmd](...args); return cmd === 'goto' ? r : null; }, [act[0], act.slice(1)]);
+      if (act[0] === 'goto' || random() < 0.2) await p;
+    }
+  }
+  // settle: whatever page is up answers, and its status matches what it shows
+  await page.waitForTimeout(1_500);
+  await api(page, 'pause');
+  const s = await status(page);
+  if (s.backend) {
+    const label = await page.locator('#play').getAttribute('aria-label');
+    assert.equal(label, s.running ? 'Pause' : 'Play', JSON.stringify(s));
+    if (await page.locator('#stat-step').count()) assert.equal(Number(await page.locator('#stat-step').textContent()), s.step);
+  }
+  assert.deepEqual(page.errors, [], `seed ${seed}; last actions ${JSON.stringify(log.slice(-10))}`);
+  await page.close();
+});
