@@ -127,6 +127,46 @@ impl Mlp {
         Self { layers, activation: self.activation }
     }
 
+    /// Every weight and bias, flattened, in layer order (weight then bias), with its shape.
+    pub fn parameters(&self) -> Vec<(Vec<usize>, Tensor<1>)> {
+        let mut out = Vec::new();
+        for l in &self.layers {
+            let w = l.weight.val().detach();
+            let shape = w.dims().to_vec();
+            out.push((shape, w.flatten(0, 1))); // [in·out]
+            if let Some(b) = &l.bias {
+                let b = b.val().detach();
+                out.push((b.dims().to_vec(), b)); // [out]
+            }
+        }
+        out
+    }
+
+    /// The same network with the given weights (in `parameters`' order), checked shape by
+    /// shape; `name` says which network in a mismatch message.
+    pub fn with_weights(&self, name: &str, weights: &[crate::core::checkpoint::Weights]) -> Result<Mlp, String> {
+        let expected: Vec<Vec<usize>> = self.parameters().into_iter().map(|p| p.0).collect();
+        let found: Vec<&Vec<usize>> = weights.iter().map(|w| &w.shape).collect();
+        if found.len() != expected.len() || found.iter().zip(&expected).any(|(a, b)| *a != b) {
+            return Err(format!("the saved {name} has tensors of shapes {found:?}, but the settings describe {expected:?}"));
+        }
+        fn param<const D: usize>(t: &crate::core::checkpoint::Weights, device: &Device) -> Param<Tensor<D>> {
+            Param::from_data(TensorData::new(t.values.clone(), t.shape.clone()), device)
+        }
+        let mut w = weights.iter();
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| {
+                let device = l.weight.val().device();
+                let weight = param(w.next().expect("counted above"), &device);
+                let bias = l.bias.as_ref().map(|_| param(w.next().expect("counted above"), &device));
+                Linear { weight, bias }
+            })
+            .collect();
+        Ok(Self { layers, activation: self.activation })
+    }
+
     /// `[1]`: the largest magnitude among the weights and biases (the page's blow-up check).
     pub fn largest_weight(&self) -> Tensor<1> {
         let parts: Vec<Tensor<1>> = self

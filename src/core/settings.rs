@@ -257,6 +257,24 @@ fn decode(v: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// A demo's settings as a Markdown table (key, what it is, accepted values, default): the
+/// documented ranges in docs/settings.md, which a test keeps equal to the tables.
+pub fn markdown_table(table: &[Spec]) -> String {
+    let mut out = String::from("| key | setting | accepted values | default |\n| --- | --- | --- | --- |\n");
+    for s in table {
+        let accepted = match s.kind {
+            Kind::Int { min, max } => format!("whole number {min} … {max}"),
+            Kind::Float { min, max } => format!("number {min} … {max}"),
+            Kind::Choice(options) => options.join(", "),
+            Kind::Set(options) => format!("comma-separated, one or more of {}", options.join(", ")),
+            Kind::Text { max_len } => format!("text, ≤ {max_len} characters of A–Z a–z 0–9 - _ ."),
+        };
+        let default = if s.default.is_empty() { "(empty)" } else { s.default };
+        out.push_str(&format!("| `{}` | {} | {accepted} | {default} |\n", s.key, s.label));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! what needs only plain numbers (divergences, D*, the value of the game) is computed from
 //! that snapshot on the CPU by `analyse`.
 
+use crate::core::checkpoint::{Checkpoint, Weights};
 use crate::core::critic::{Critic, SpectralNorm};
 use crate::core::data::{decode_drawing, Dist, Target};
 use crate::core::loss::GanLoss;
@@ -624,6 +625,45 @@ impl ToyGan {
             });
             Ok(ToySnapshot { step, d_updates, g_updates, loss_d: header[0], loss_g: header[1], largest_weight: header[2], fake, full })
         }
+    }
+
+    /// The run as a saved file's contents: `query` (the page's settings), step counts and every
+    /// weight of G then D, read with one async transfer.
+    pub fn checkpoint(&self, demo: &str, query: String) -> impl Future<Output = Result<Checkpoint, String>> + 'static {
+        let params: Vec<(Vec<usize>, Tensor<1>)> = self.generator.parameters().into_iter().chain(self.discriminator.parameters()).collect();
+        let shapes: Vec<Vec<usize>> = params.iter().map(|p| p.0.clone()).collect();
+        let flat = Tensor::cat(params.into_iter().map(|p| p.1).collect(), 0); // [all weights]
+        let (demo, step, d_updates, g_updates) = (demo.to_string(), self.step, self.d_updates, self.g_updates);
+        async move {
+            let values = read_f32(flat).await?;
+            let mut at = 0;
+            let mut tensors = Vec::with_capacity(shapes.len());
+            for shape in shapes {
+                let len: usize = shape.iter().product();
+                let part = values.get(at..at + len).ok_or("the device returned fewer weights than the networks have")?;
+                tensors.push(Weights { shape, values: part.to_vec() });
+                at += len;
+            }
+            Ok(Checkpoint { demo, query, step, d_updates, g_updates, tensors })
+        }
+    }
+
+    /// A run built from `config` (the checkpoint's own settings) with the checkpoint's weights
+    /// and step counts; fails, changing nothing, when the weights do not fit the networks.
+    /// Optimisers start fresh (their state is not saved).
+    pub fn from_checkpoint(config: ToyConfig, device: &Device, checkpoint: &Checkpoint) -> Result<Self, String> {
+        let mut gan = Self::new(config, device)?;
+        let n_g = gan.generator.parameters().len();
+        let (g, d) = checkpoint.tensors.split_at(n_g.min(checkpoint.tensors.len()));
+        gan.generator = gan.generator.with_weights("generator", g)?;
+        gan.discriminator = gan.discriminator.with_weights("discriminator", d)?;
+        if gan.config.spectral_norm {
+            let mut rng = SeededRng::new(gan.config.seed ^ 0x5eed);
+            gan.spectral = Some(SpectralNorm::new(&gan.discriminator, &mut rng, &gan.device));
+        }
+        (gan.step, gan.d_updates, gan.g_updates) = (checkpoint.step, checkpoint.d_updates, checkpoint.g_updates);
+        gan.last_losses = gan.evaluate_losses();
+        Ok(gan)
     }
 
     /// `n` fresh generated samples (not the fixed view batch) as `[n, 2]`, read asynchronously.

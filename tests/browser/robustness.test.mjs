@@ -242,3 +242,66 @@ test('an interaction storm (fixed seed) leaves the page consistent and the conso
   assert.deepEqual(page.errors, [], `seed ${seed}; last actions ${JSON.stringify(log.slice(-10))}`);
   await page.close();
 });
+
+test('a saved run loads back; empty, truncated, random, huge, foreign and mismatched files are refused', async () => {
+  const page = await open('/toy?backend=cpu&seed=5&gWidth=16&dWidth=16');
+  await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null);
+  await api(page, 'step', 15);
+  const savedJsd = (await api(page, 'report')).jsd;
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#save-run').click()]);
+  assert.match(download.suggestedFilename(), /^gan-playground-toy-step15\.ganplay$/);
+  const fs = await import('node:fs');
+  const bytes = fs.readFileSync(await download.path());
+  assert.equal(bytes.subarray(0, 8).toString(), 'GANPLAY1');
+  // move on: another architecture, a few steps
+  await api(page, 'set', 'gWidth', 24);
+  await waitStatus(page, (s) => s.losses.d !== null && s.step === 0);
+  await api(page, 'step', 3);
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const load = async (name, buffer) => {
+    if (buffer.length < 40 << 20) {
+      await page.locator('#load-run').setInputFiles({ name, mimeType: 'application/octet-stream', buffer });
+    } else { // playwright takes big files only from disk
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ganplay-')), name);
+      fs.writeFileSync(file, buffer);
+      await page.locator('#load-run').setInputFiles(file);
+    }
+  };
+  const current = async () => [(await status(page)).step, (await api(page, 'config')).gWidth];
+  const bad = {
+    'empty.ganplay': [Buffer.alloc(0), /empty/],
+    'truncated.ganplay': [bytes.subarray(0, Math.floor(bytes.length / 2)), /ends early/],
+    'random.ganplay': [Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919) % 251)), /not a GAN Playground saved run/],
+    'huge.ganplay': [Buffer.alloc(65 * 1024 * 1024 + 1), /more than a saved run can be/],
+    'other-demo.ganplay': [Buffer.from(bytes.toString('latin1').replace('toy', 'zoo'), 'latin1'), /“zoo” demo/],
+    'other-architecture.ganplay': [Buffer.from(bytes.toString('latin1').replace('gWidth=16', 'gWidth=17'), 'latin1'), /saved generator has tensors of shapes/],
+  };
+  for (const [name, [buffer, message]] of Object.entries(bad)) {
+    const before = await current();
+    await load(name, buffer);
+    await page.getByText(`Could not load “${name}”`).waitFor();
+    const text = (await notices(page)).find((n) => n.includes(name));
+    assert.match(text, message, name);
+    assert.match(text, /current run is unchanged/);
+    assert.deepEqual(await current(), before, `${name} left the run alone`);
+    assert.equal((await status(page)).error, null);
+  }
+  await screenshot(page, 'toy-bad-files');
+  await load('good.ganplay', bytes);
+  const back = await waitStatus(page, (s) => s.step === 15 && s.losses.d !== null);
+  assert.equal((await api(page, 'config')).gWidth, 16);
+  assert.equal(back.running, false);
+  assert.ok(page.url().includes('gWidth=16'));
+  await page.getByText(/Loaded “good.ganplay” at step 15/).waitFor();
+  // the same weights: G's fixed-noise samples as far from the data as when it was saved
+  await page.waitForFunction((jsd) => window.ganPlayground.report().jsd === jsd, savedJsd, { timeout: 10_000 });
+  await api(page, 'step', 2);
+  assert.equal((await status(page)).step, 17);
+  // and undo goes back to the run before the load
+  await api(page, 'undo');
+  await waitStatus(page, (s) => s.step === 3);
+  assert.equal((await api(page, 'config')).gWidth, 24);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});

@@ -8,6 +8,7 @@
 
 pub mod layers;
 
+use crate::core::checkpoint::{Checkpoint, MAX_CHECKPOINT_BYTES};
 use crate::core::data::{encode_drawing, thin_drawing, DRAWING_RADIUS};
 use crate::core::loss::GanLoss;
 use crate::core::settings::Settings;
@@ -529,6 +530,71 @@ impl ToyController {
         self.restart(self.status.get_untracked().running);
     }
 
+    // ---- saved runs
+
+    /// Downloads the run (settings, step, weights) as a `.ganplay` file.
+    fn save_run(&self) {
+        let Some(runner) = self.runner() else {
+            self.notices.update(|n| n.push("There is no run to save yet.".into()));
+            return;
+        };
+        let query = self.settings.with_untracked(|s| s.to_query());
+        let pending = runner.trainer().borrow().checkpoint(DEMO, query);
+        let notices = self.notices;
+        wasm_bindgen_futures::spawn_local(async move {
+            let saved = pending.await.and_then(|c| js::download(&format!("gan-playground-toy-step{}.ganplay", c.step), &c.to_bytes()));
+            if let Err(e) = saved {
+                notices.try_update(|n| n.push(format!("Could not save the run: {e}")));
+            }
+        });
+    }
+
+    /// Loads a `.ganplay` file; anything wrong with it is a notice and the current run stays.
+    fn load_run(&self, file: web_sys::File) {
+        let name = file.name();
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let bytes = if file.size() > MAX_CHECKPOINT_BYTES as f64 {
+                Err(format!("it is {:.0} MB, more than a saved run can be ({} MB)", file.size() / 1048576.0, MAX_CHECKPOINT_BYTES >> 20))
+            } else {
+                js::file_bytes(&file).await
+            };
+            let Some(me) = this.upgrade() else { return };
+            match bytes.and_then(|b| me.run_from_file(&b)) {
+                Ok((settings, gan, compute)) => {
+                    let step = gan.step;
+                    me.remember(me.settings.get_untracked());
+                    me.stop_slow_autoplay();
+                    me.slow_phase.set(None);
+                    me.draw_mode.set(false);
+                    me.settings.set(settings);
+                    write_link(me.settings);
+                    me.install(gan, &compute, false);
+                    me.notices.update(|n| n.push(format!("Loaded “{name}” at step {step} (its optimisers start with fresh state).")));
+                }
+                Err(e) => me.notices.update(|n| n.push(format!("Could not load “{name}”: {e}. The current run is unchanged."))),
+            }
+        });
+    }
+
+    /// The settings and run a file describes, built on the device in use; changes nothing.
+    fn run_from_file(&self, bytes: &[u8]) -> Result<(Settings, ToyGan, Compute), String> {
+        let checkpoint = Checkpoint::from_bytes(bytes)?;
+        if checkpoint.demo != DEMO {
+            return Err(format!("it is a saved run of the “{}” demo, not of the toy lab", checkpoint.demo));
+        }
+        let (mut settings, problems) = Settings::from_query(TOY_SETTINGS, &checkpoint.query);
+        if let Some(p) = problems.first() {
+            return Err(format!("its settings do not fit this version of the page ({p})"));
+        }
+        let compute = self.compute.borrow().clone().ok_or("the page is still starting")?;
+        let _ = settings.set("backend", self.settings.with_untracked(|s| s.choice("backend"))); // where it runs now
+        let config = ToyConfig::from_settings(&settings);
+        backend::check_size(compute.kind, config.iteration_flops())?;
+        let gan = ToyGan::from_checkpoint(config, &compute.device, &checkpoint)?;
+        Ok((settings, gan, compute))
+    }
+
     // ---- drawing your own distribution
 
     fn enter_draw_mode(&self) {
@@ -760,6 +826,9 @@ impl Demo for ToyController {
     }
 }
 
+/// The demo name saved runs carry (a file from another demo is refused).
+const DEMO: &str = "toy";
+
 const DATA_KEYS: &[&str] = &["dist", "noise", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "activation"];
 const LOSS_KEYS: &[&str] = &["loss", "clip", "gpWeight", "labelSmoothing", "instanceNoise", "noiseAnneal", "spectralNorm", "r1"];
 const OPTIM_KEYS: &[&str] = &["optD", "lrD", "kD", "optG", "lrG", "kG", "beta1", "beta2", "batch"];
@@ -791,6 +860,16 @@ pub fn ToyPage() -> impl IntoView {
     let running = move || status.with(|s| s.running);
     let view_on = move |k: &'static str| move || settings.with(|s| s.set_of("views").contains(&k));
 
+    let c = controller.clone();
+    let save_run = move |_| c.save_run();
+    let c = controller.clone();
+    let load_run = move |ev: leptos::ev::Event| {
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            c.load_run(file);
+        }
+        input.set_value(""); // picking the same file again loads it again
+    };
     let c = controller.clone();
     let step_d = move |_| c.single_step("d");
     let c = controller.clone();
@@ -844,6 +923,9 @@ pub fn ToyPage() -> impl IntoView {
             <div class="toolbar">
                 <Transport status=status reset_label="Reset"/>
                 <UndoButton can_undo=controller.can_undo notices=notices/>
+                <button id="save-run" on:click=save_run title="Download this run (settings, step and weights) as a file">"Save run"</button>
+                <input type="file" id="load-run" class="sr-only" accept=".ganplay" on:change=load_run/>
+                <label class="button" for="load-run" title="Continue from a saved run file">"Load run…"</label>
                 <button id="step-d" on:click=step_d disabled=running title="One discriminator update">"Step D"</button>
                 <button id="step-g" on:click=step_g disabled=running title="One generator update">"Step G"</button>
                 <button id="slow" aria-pressed=move || slow_phase.get().is_some().to_string() on:click=toggle_slow>"Slow motion"</button>
