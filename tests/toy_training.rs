@@ -209,6 +209,7 @@ fn a_d_learning_rate_of_1000_on_the_defaults_is_caught_within_a_few_steps() {
         steps += 1;
     }
     let s = snapshot(&g);
+    println!("lrD = 1000: largest weight {} after {steps} steps, losses {} / {}", s.largest_weight, s.loss_d, s.loss_g);
     assert!(steps < 50, "lrD = 1000 should blow D's weights up: {s:?}");
     assert!(s.largest_weight > EXPLODED_WEIGHT);
     assert!(s.divergence().unwrap().contains("weight reached"));
