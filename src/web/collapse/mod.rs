@@ -237,6 +237,13 @@ impl CollapseController {
         *self.runner.borrow_mut() = Some(runner);
     }
 
+    /// Keeps undo's settings but drops its run (which lives on a device no longer in use).
+    fn forget_undo_run(&self) {
+        if let Some(undo) = self.undo.borrow_mut().as_mut() {
+            undo.1 = None;
+        }
+    }
+
     /// Keeps what a change is about to replace: the settings, and both runs as they are now
     /// unless they have diverged (then undo rebuilds from the settings).
     fn remember(&self, before: Settings) {
@@ -492,7 +499,7 @@ impl Demo for CollapseController {
         self.remember(before);
         let running = self.status.get_untracked().running;
         if key == "backend" {
-            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // those runs live on the other device
+            self.forget_undo_run(); // those runs live on the other device
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
@@ -537,7 +544,7 @@ impl Demo for CollapseController {
     fn device_lost(&self) {
         if self.compute.borrow().as_ref().is_some_and(|c| c.kind == "webgpu") {
             *self.compute.borrow_mut() = None;
-            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // their tensors were on that device
+            self.forget_undo_run(); // their tensors were on that device
             self.restart(self.status.get_untracked().running || self.failed_while_running.take());
         }
     }

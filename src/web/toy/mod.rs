@@ -246,6 +246,13 @@ impl ToyController {
         *self.runner.borrow_mut() = Some(runner);
     }
 
+    /// Keeps undo's settings but drops its run (which lives on a device no longer in use).
+    fn forget_undo_run(&self) {
+        if let Some(undo) = self.undo.borrow_mut().as_mut() {
+            undo.1 = None;
+        }
+    }
+
     /// Keeps what a change is about to replace: the settings, and the run as it is now unless
     /// it has diverged (then undo rebuilds from the settings).
     fn remember(&self, before: Settings) {
@@ -741,7 +748,7 @@ impl Demo for ToyController {
         self.remember(before);
         let running = self.runner().is_some_and(|r| r.running());
         if key == "backend" {
-            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // that run lives on the other device
+            self.forget_undo_run(); // that run lives on the other device
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
@@ -782,7 +789,7 @@ impl Demo for ToyController {
     fn device_lost(&self) {
         if self.compute.borrow().as_ref().is_some_and(|c| c.kind == "webgpu") {
             *self.compute.borrow_mut() = None;
-            self.undo.borrow_mut().as_mut().map(|u| u.1.take()); // its tensors were on that device
+            self.forget_undo_run(); // its tensors were on that device
             self.restart(self.status.get_untracked().running || self.failed_while_running.take());
         }
     }
