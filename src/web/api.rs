@@ -157,6 +157,14 @@ async fn frames(n: usize) {
     }
 }
 
+/// A command's `{ok, error}` answer (None: no demo on this page).
+fn outcome(result: Option<Result<(), String>>) -> JsValue {
+    match result.unwrap_or_else(|| Err("this page has no demo running".into())) {
+        Ok(()) => js::object(vec![("ok", true.into()), ("error", JsValue::NULL)]),
+        Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
+    }
+}
+
 /// Runs one API command. Every command answers a Promise; none throws.
 pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
     let arg = |i: usize| args.get(i).cloned().unwrap_or(JsValue::UNDEFINED);
@@ -181,19 +189,9 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
         }
         "set" => {
             let (key, raw) = (arg_text(&arg(0)), arg_text(&arg(1)));
-            let result = with_demo(|d| d.set(&key, &raw)).unwrap_or_else(|| Err("this page has no demo running".into()));
-            resolved(match result {
-                Ok(()) => js::object(vec![("ok", true.into()), ("error", JsValue::NULL)]),
-                Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
-            })
+            resolved(outcome(with_demo(|d| d.set(&key, &raw))))
         }
-        "undo" => {
-            let result = with_demo(|d| d.undo()).unwrap_or_else(|| Err("this page has no demo running".into()));
-            resolved(match result {
-                Ok(()) => js::object(vec![("ok", true.into()), ("error", JsValue::NULL)]),
-                Err(e) => js::object(vec![("ok", false.into()), ("error", e.into())]),
-            })
-        }
+        "undo" => resolved(outcome(with_demo(|d| d.undo()))),
         "config" => resolved(config_js()),
         "report" => resolved(with_demo(|d| d.report()).unwrap_or(JsValue::NULL)),
         "samples" => {

@@ -41,7 +41,10 @@ pub fn install_loss_watch() {
             (_, m) => m.trim_end_matches('.').to_string(),
         };
         // what `acquire` says from now on, with "; running on the CPU backend instead"
-        let text = format!("The GPU device was lost ({why}); reload the page to use WebGPU again");
+        let text = format!(
+            "The GPU device was lost ({why}); the run starts again from step 0 with the same settings (its weights were on that device); \
+             reload the page to use WebGPU again"
+        );
         WGPU.with(|w| *w.borrow_mut() = Some(Err(text)));
         crate::web::api::with_demo(|d| d.device_lost());
     });
