@@ -66,12 +66,17 @@ pub struct MlpShape {
 }
 
 impl MlpShape {
-    /// Multiply-adds ×2 of one sample's forward pass (the matrix products dominate).
-    pub fn forward_flops(&self) -> f64 {
+    /// Layer widths from input to output.
+    fn dims(&self) -> Vec<usize> {
         let mut dims = vec![self.input];
         dims.extend(std::iter::repeat_n(self.width, self.hidden_layers));
         dims.push(self.output);
-        dims.windows(2).map(|w| 2.0 * (w[0] * w[1]) as f64).sum()
+        dims
+    }
+
+    /// Multiply-adds ×2 of one sample's forward pass (the matrix products dominate).
+    pub fn forward_flops(&self) -> f64 {
+        self.dims().windows(2).map(|w| 2.0 * (w[0] * w[1]) as f64).sum()
     }
 
     /// Builds the network with PyTorch's default initialisation, U(±1/√fan_in), from `rng`.
@@ -82,9 +87,7 @@ impl MlpShape {
     /// The same with `extra` more inputs to the last layer (features appended to the last
     /// hidden layer, such as the minibatch standard deviation; see `critic`).
     pub fn init_with_extra_input(&self, extra: usize, rng: &mut SeededRng, device: &Device) -> Mlp {
-        let mut dims = vec![self.input];
-        dims.extend(std::iter::repeat_n(self.width, self.hidden_layers));
-        dims.push(self.output);
+        let dims = self.dims();
         let last = dims.len() - 2;
         let layers = dims
             .windows(2)
@@ -169,15 +172,7 @@ impl Mlp {
 
     /// `[1]`: the largest magnitude among the weights and biases (the page's blow-up check).
     pub fn largest_weight(&self) -> Tensor<1> {
-        let parts: Vec<Tensor<1>> = self
-            .layers
-            .iter()
-            .flat_map(|l| {
-                let w = l.weight.val().detach().abs().max(); // [1]
-                let b = l.bias.as_ref().map(|b| b.val().detach().abs().max()); // [1]
-                std::iter::once(w).chain(b)
-            })
-            .collect();
+        let parts: Vec<Tensor<1>> = self.parameters().into_iter().map(|(_, p)| p.abs().max()).collect(); // [1] each
         Tensor::cat(parts, 0).max() // [1]
     }
 

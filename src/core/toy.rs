@@ -658,12 +658,17 @@ impl ToyGan {
         gan.generator = gan.generator.with_weights("generator", g)?;
         gan.discriminator = gan.discriminator.with_weights("discriminator", d)?;
         if gan.config.spectral_norm {
-            let mut rng = SeededRng::new(gan.config.seed ^ 0x5eed);
-            gan.spectral = Some(SpectralNorm::new(&gan.discriminator, &mut rng, &gan.device));
+            gan.spectral = Some(gan.fresh_spectral_norm());
         }
         (gan.step, gan.d_updates, gan.g_updates) = (checkpoint.step, checkpoint.d_updates, checkpoint.g_updates);
         gan.last_losses = gan.evaluate_losses();
         Ok(gan)
+    }
+
+    /// Spectral norm's power-iteration state for the current D, started afresh (turned on
+    /// mid-run, or after loading weights).
+    fn fresh_spectral_norm(&self) -> SpectralNorm {
+        SpectralNorm::new(&self.discriminator, &mut SeededRng::new(self.config.seed ^ 0x5eed), &self.device)
     }
 
     /// `n` fresh generated samples (not the fixed view batch) as `[n, 2]`, read asynchronously.
@@ -713,8 +718,7 @@ impl ToyGan {
             }
         }
         if new.spectral_norm && self.spectral.is_none() {
-            let mut rng = SeededRng::new(new.seed ^ 0x5eed);
-            self.spectral = Some(SpectralNorm::new(&self.discriminator, &mut rng, &self.device));
+            self.spectral = Some(self.fresh_spectral_norm());
         } else if !new.spectral_norm {
             self.spectral = None;
         }

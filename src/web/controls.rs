@@ -5,6 +5,7 @@ use crate::core::settings::{Kind, Settings, Spec};
 use crate::web::api::{self, Status};
 use crate::web::js;
 use leptos::prelude::*;
+use std::cell::RefCell;
 
 /// Controls for the given keys of `settings`; `notices` receives refused values.
 /// Number settings listed in `sliders` become range sliders that apply while dragged.
@@ -28,17 +29,55 @@ pub fn write_link(settings: RwSignal<Settings>) {
 }
 
 /// The one way a demo applies `key = raw` (controls, links and the API all end here): a refused
-/// value is an `Err` and changes nothing; an unchanged value is `Ok(false)`; a change updates
-/// the signal and the link and is `Ok(true)`.
-pub fn commit_setting(settings: RwSignal<Settings>, key: &str, raw: &str) -> Result<bool, String> {
-    let mut next = settings.get_untracked();
+/// value, or one `check(before, after)` refuses, is an `Err` and changes nothing; an unchanged
+/// value is `Ok(None)`; a change updates the signal and the link and is `Ok(Some(before))`.
+pub fn commit_setting(
+    settings: RwSignal<Settings>,
+    key: &str,
+    raw: &str,
+    check: impl FnOnce(&Settings, &Settings) -> Result<(), String>,
+) -> Result<Option<Settings>, String> {
+    let before = settings.get_untracked();
+    let mut next = before.clone();
     next.set(key, raw)?;
-    if next == settings.get_untracked() {
-        return Ok(false);
+    if next == before {
+        return Ok(None);
     }
+    check(&before, &next)?;
     settings.set(next);
     write_link(settings);
-    Ok(true)
+    Ok(Some(before))
+}
+
+/// One level of undo: the settings before the last change and, where it could be kept, the
+/// run at that moment (cloning a run is cheap: burn tensors are shared handles).
+pub struct UndoSlot<T> {
+    slot: RefCell<Option<(Settings, Option<T>)>>,
+    pub can_undo: RwSignal<bool>,
+}
+
+impl<T> UndoSlot<T> {
+    pub fn new() -> Self {
+        Self { slot: RefCell::new(None), can_undo: RwSignal::new(false) }
+    }
+
+    pub fn remember(&self, before: Settings, run: Option<T>) {
+        *self.slot.borrow_mut() = Some((before, run));
+        self.can_undo.set(true);
+    }
+
+    /// Keeps the settings but drops the run (it lives on a device no longer in use).
+    pub fn forget_run(&self) {
+        if let Some(undo) = self.slot.borrow_mut().as_mut() {
+            undo.1 = None;
+        }
+    }
+
+    pub fn take(&self) -> Result<(Settings, Option<T>), String> {
+        let taken = self.slot.borrow_mut().take().ok_or("There is no change to undo.")?;
+        self.can_undo.set(false);
+        Ok(taken)
+    }
 }
 
 /// Routes a control's new value through the API; a refused value becomes a notice and the

@@ -79,6 +79,16 @@ impl<T: Trainer> Runner<T> {
         Self { state }
     }
 
+    /// `start` with the page's controller as `on_frame`'s receiver, held weakly so the loop
+    /// does not keep a closed page alive.
+    pub fn start_for<C: 'static>(trainer: T, running: bool, owner: std::rc::Weak<C>, on_frame: fn(&C, Option<Result<T::Snapshot, String>>, Rates)) -> Self {
+        Self::start(trainer, running, move |snap, rates| {
+            if let Some(me) = owner.upgrade() {
+                on_frame(&me, snap, rates);
+            }
+        })
+    }
+
     pub fn trainer(&self) -> Rc<RefCell<T>> {
         self.state.borrow().trainer.clone()
     }

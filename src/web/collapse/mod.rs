@@ -15,7 +15,7 @@ use crate::draw::{Frame, Raster, Rgb, FAKE, REAL};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{bar_chart, line_chart, Bars, Series};
-use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use crate::web::toy::layers::{self as toy_layers, put_raster};
@@ -128,9 +128,7 @@ pub struct CollapseController {
     last_chart_ms: Cell<f64>,
     chart_turn: Cell<usize>,
     first_frame: RefCell<Vec<js_sys::Function>>,
-    /// The settings before the last change and both runs at that moment (see `undo`).
-    undo: RefCell<Option<(Settings, Option<Pair>)>>,
-    can_undo: RwSignal<bool>,
+    undo: UndoSlot<Pair>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
     failed_while_running: Cell<bool>,
@@ -153,8 +151,7 @@ impl CollapseController {
             last_chart_ms: Cell::new(f64::MIN),
             chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
-            undo: RefCell::new(None),
-            can_undo: RwSignal::new(false),
+            undo: UndoSlot::new(),
             failed_while_running: Cell::new(false),
             this: this.clone(),
         })
@@ -228,20 +225,7 @@ impl CollapseController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        let weak = self.this.clone();
-        let runner = Runner::start(pair, running, move |snap, rates| {
-            if let Some(me) = weak.upgrade() {
-                me.on_frame(snap, rates);
-            }
-        });
-        *self.runner.borrow_mut() = Some(runner);
-    }
-
-    /// Keeps undo's settings but drops its run (which lives on a device no longer in use).
-    fn forget_undo_run(&self) {
-        if let Some(undo) = self.undo.borrow_mut().as_mut() {
-            undo.1 = None;
-        }
+        *self.runner.borrow_mut() = Some(Runner::start_for(pair, running, self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and both runs as they are now
@@ -249,8 +233,7 @@ impl CollapseController {
     fn remember(&self, before: Settings) {
         let healthy = self.status.with_untracked(|s| s.error.is_none());
         let pair = self.runner().filter(|_| healthy).map(|r| r.trainer().borrow().clone());
-        *self.undo.borrow_mut() = Some((before, pair));
-        self.can_undo.set(true);
+        self.undo.remember(before, pair);
     }
 
     fn on_frame(&self, snapshot: Option<Result<PairSnapshot, String>>, rates: Rates) {
@@ -487,19 +470,14 @@ impl Demo for CollapseController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
-        let before = self.settings.get_untracked();
-        let mut next = before.clone();
-        next.set(key, raw)?;
-        if let Some(c) = self.compute.borrow().as_ref() {
-            backend::check_change(c.kind, pair_flops(&before), pair_flops(&next))?; // refused up front
-        }
-        if !commit_setting(self.settings, key, raw)? {
-            return Ok(());
-        }
+        let compute = self.compute.borrow().as_ref().map(|c| c.kind);
+        // sizes the CPU backend cannot train are refused up front
+        let check = |before: &Settings, next: &Settings| compute.map_or(Ok(()), |kind| backend::check_change(kind, pair_flops(before), pair_flops(next)));
+        let Some(before) = commit_setting(self.settings, key, raw, check)? else { return Ok(()) };
         self.remember(before);
         let running = self.status.get_untracked().running;
         if key == "backend" {
-            self.forget_undo_run(); // those runs live on the other device
+            self.undo.forget_run(); // those runs live on the other device
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
@@ -544,14 +522,13 @@ impl Demo for CollapseController {
     fn device_lost(&self) {
         if self.compute.borrow().as_ref().is_some_and(|c| c.kind == "webgpu") {
             *self.compute.borrow_mut() = None;
-            self.forget_undo_run(); // their tensors were on that device
+            self.undo.forget_run(); // their tensors were on that device
             self.restart(self.status.get_untracked().running || self.failed_while_running.take());
         }
     }
 
     fn undo(&self) -> Result<(), String> {
-        let (settings, pair) = self.undo.borrow_mut().take().ok_or("There is no change to undo.")?;
-        self.can_undo.set(false);
+        let (settings, pair) = self.undo.take()?;
         self.settings.set(settings);
         write_link(self.settings);
         let compute = self.compute.borrow().clone();
@@ -683,7 +660,7 @@ pub fn CollapsePage() -> impl IntoView {
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
                 <Transport status=status reset_label="Reset both"/>
-                <UndoButton can_undo=controller.can_undo notices=notices/>
+                <UndoButton can_undo=controller.undo.can_undo notices=notices/>
                 <label class="preset">
                     <span class="sr-only">"Preset"</span>
                     <select id="preset" on:change=choose_preset>

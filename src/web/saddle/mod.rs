@@ -636,7 +636,7 @@ impl Demo for SaddleController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
-        if !commit_setting(self.settings, key, raw)? {
+        if commit_setting(self.settings, key, raw, |_, _| Ok(()))?.is_none() {
             return Ok(());
         }
         self.pause();

@@ -18,7 +18,7 @@ use crate::lessons::{self, BatchNumbers, PHASES};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
 use crate::web::chart::{compact, line_chart, Series};
-use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use leptos::prelude::*;
@@ -121,9 +121,7 @@ pub struct ToyController {
     chart_turn: Cell<usize>,
     /// Promises from reset() waiting for the new run's first frame.
     first_frame: RefCell<Vec<js_sys::Function>>,
-    /// The settings before the last change and the run at that moment (see `undo`).
-    undo: RefCell<Option<(Settings, Option<ToyGan>)>>,
-    can_undo: RwSignal<bool>,
+    undo: UndoSlot<ToyGan>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
     failed_while_running: Cell<bool>,
@@ -156,8 +154,7 @@ impl ToyController {
             last_chart_ms: Cell::new(0.0),
             chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
-            undo: RefCell::new(None),
-            can_undo: RwSignal::new(false),
+            undo: UndoSlot::new(),
             failed_while_running: Cell::new(false),
             this: this.clone(),
         })
@@ -237,20 +234,7 @@ impl ToyController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        let weak = self.this.clone();
-        let runner = Runner::start(gan, running, move |snap, rates| {
-            if let Some(me) = weak.upgrade() {
-                me.on_frame(snap, rates);
-            }
-        });
-        *self.runner.borrow_mut() = Some(runner);
-    }
-
-    /// Keeps undo's settings but drops its run (which lives on a device no longer in use).
-    fn forget_undo_run(&self) {
-        if let Some(undo) = self.undo.borrow_mut().as_mut() {
-            undo.1 = None;
-        }
+        *self.runner.borrow_mut() = Some(Runner::start_for(gan, running, self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and the run as it is now unless
@@ -258,8 +242,7 @@ impl ToyController {
     fn remember(&self, before: Settings) {
         let healthy = self.status.with_untracked(|s| s.error.is_none());
         let trainer = self.runner().filter(|_| healthy).map(|r| r.trainer().borrow().clone());
-        *self.undo.borrow_mut() = Some((before, trainer));
-        self.can_undo.set(true);
+        self.undo.remember(before, trainer);
     }
 
     fn resolve_first_frame(&self) {
@@ -735,20 +718,15 @@ impl Demo for ToyController {
     }
 
     fn set(&self, key: &str, raw: &str) -> Result<(), String> {
-        let before = self.settings.get_untracked();
-        let mut next = before.clone();
-        next.set(key, raw)?;
-        if let Some(c) = self.compute.borrow().as_ref() {
-            let cost = |s: &Settings| ToyConfig::from_settings(s).iteration_flops();
-            backend::check_change(c.kind, cost(&before), cost(&next))?; // refused up front
-        }
-        if !commit_setting(self.settings, key, raw)? {
-            return Ok(());
-        }
+        let compute = self.compute.borrow().as_ref().map(|c| c.kind);
+        let cost = |s: &Settings| ToyConfig::from_settings(s).iteration_flops();
+        // sizes the CPU backend cannot train are refused up front
+        let check = |before: &Settings, next: &Settings| compute.map_or(Ok(()), |kind| backend::check_change(kind, cost(before), cost(next)));
+        let Some(before) = commit_setting(self.settings, key, raw, check)? else { return Ok(()) };
         self.remember(before);
         let running = self.runner().is_some_and(|r| r.running());
         if key == "backend" {
-            self.forget_undo_run(); // that run lives on the other device
+            self.undo.forget_run(); // that run lives on the other device
             *self.compute.borrow_mut() = None;
             self.restart(running);
             return Ok(());
@@ -789,14 +767,13 @@ impl Demo for ToyController {
     fn device_lost(&self) {
         if self.compute.borrow().as_ref().is_some_and(|c| c.kind == "webgpu") {
             *self.compute.borrow_mut() = None;
-            self.forget_undo_run(); // its tensors were on that device
+            self.undo.forget_run(); // its tensors were on that device
             self.restart(self.status.get_untracked().running || self.failed_while_running.take());
         }
     }
 
     fn undo(&self) -> Result<(), String> {
-        let (settings, trainer) = self.undo.borrow_mut().take().ok_or("There is no change to undo.")?;
-        self.can_undo.set(false);
+        let (settings, trainer) = self.undo.take()?;
         self.stop_slow_autoplay();
         self.slow_phase.set(None);
         self.draw_mode.set(false);
@@ -929,7 +906,7 @@ pub fn ToyPage() -> impl IntoView {
             {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <div class="toolbar">
                 <Transport status=status reset_label="Reset"/>
-                <UndoButton can_undo=controller.can_undo notices=notices/>
+                <UndoButton can_undo=controller.undo.can_undo notices=notices/>
                 <button id="save-run" on:click=save_run title="Download this run (settings, step and weights) as a file">"Save run"</button>
                 <input type="file" id="load-run" class="sr-only" accept=".ganplay" on:change=load_run/>
                 <label class="button" for="load-run" title="Continue from a saved run file">"Load run…"</label>
