@@ -118,8 +118,9 @@ pub struct ToyConfig {
 /// The most floating-point work one training iteration may take on the CPU backend: there
 /// a step runs on the page's main thread, and the scheduler runs at least one step a frame,
 /// so a bigger iteration would freeze the tab for seconds. On these machines an iteration of
-/// 1.1 GFLOP (6 × 512 layers, batch 32) took 1.3 s in wasm (docs/robustness.md), so the cap
-/// keeps a frame under about 0.6 s here. WebGPU work runs off the main thread: no cap.
+/// 0.33 GFLOP (4 × 512 layers, batch 16) took 0.6–0.9 s in wasm (docs/robustness.md gives the
+/// command), so at the cap a frame takes about a second here; WebGPU work runs off the main
+/// thread: no cap.
 pub const CPU_ITERATION_FLOP_LIMIT: f64 = 5e8;
 
 impl ToyConfig {
