@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod modes;
 pub mod model;
 pub mod optim;
+pub mod presentation;
 pub mod rng;
 pub mod saddle;
 pub mod settings;

@@ -205,22 +205,32 @@ impl Settings {
 
     /// `key=value&…` with values percent-encoded where needed.
     pub fn to_query(&self) -> String {
-        self.to_pairs().iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&")
+        join_query(&self.to_pairs())
     }
 
     /// Parses a query string (with or without the leading `?`).
     pub fn from_query(table: &'static [Spec], query: &str) -> (Self, Vec<String>) {
-        let pairs: Vec<(String, String)> = query
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (decode(k), decode(v))
-            })
-            .collect();
+        let pairs = query_pairs(query);
         Self::from_pairs(table, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
+}
+
+/// A query string (with or without the leading `?`) as decoded `(key, value)` pairs, in order.
+pub fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// `key=value&…` from pairs, values percent-encoded where needed.
+pub fn join_query<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", k.as_ref(), encode(v.as_ref()))).collect::<Vec<_>>().join("&")
 }
 
 fn encode(v: &str) -> String {

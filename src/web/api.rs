@@ -3,7 +3,7 @@
 //! iframe. Both go through `dispatch`, so they cannot drift apart. See docs/api.md.
 
 use crate::core::settings::{Settings, Value};
-use crate::web::js;
+use crate::web::{js, present};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -50,6 +50,12 @@ pub trait Demo {
     fn undo(&self) -> Result<(), String> {
         Err("this page has nothing to undo".into())
     }
+    /// Draws the views again now, even when paused (the theme changed).
+    fn redraw(&self) {}
+    /// The metric history the charts show, as CSV (Export); None before there is any.
+    fn history_csv(&self) -> Option<String> {
+        None
+    }
 }
 
 thread_local! {
@@ -59,7 +65,40 @@ thread_local! {
 
 pub fn register(demo: Rc<dyn Demo>) {
     PAUSED_BY_HIDING.with(|p| p.set(false)); // a new page starts as its link says
-    DEMO.with(|d| *d.borrow_mut() = Some(demo));
+    DEMO.with(|d| *d.borrow_mut() = Some(demo.clone()));
+    wasm_bindgen_futures::spawn_local(when_ready(demo));
+}
+
+/// Once the demo has a device and has drawn: starts it when the link says `autoplay=1`,
+/// marks the first frame for the load benchmark, and tells an embedding page it is ready.
+async fn when_ready(demo: Rc<dyn Demo>) {
+    // a device can take seconds to start; give up after ~60 s of frames (the page shows why)
+    for _ in 0..3600 {
+        if demo.status().backend.is_some() {
+            break;
+        }
+        js::next_frame().await;
+    }
+    frames(2).await; // the loop draws on the frame after the run is installed
+    let still_here = DEMO.with(|d| d.borrow().as_ref().is_some_and(|current| Rc::ptr_eq(current, &demo)));
+    if !still_here || demo.status().backend.is_none() {
+        return;
+    }
+    if let Some(performance) = js::window().performance() {
+        if performance.get_entries_by_name("gan-playground:first-frame").length() == 0 {
+            let _ = performance.mark("gan-playground:first-frame");
+        }
+    }
+    if present::options().autoplay && demo.status().error.is_none() {
+        demo.play();
+    }
+    let window = js::window();
+    if let Ok(Some(parent)) = window.parent() {
+        if !js_sys::Object::is(&parent, &window) {
+            let ready = js::object(vec![("type", "ganPlayground:ready".into()), ("route", present::route().into())]);
+            let _ = parent.post_message(&ready, "*");
+        }
+    }
 }
 
 /// Removes the current demo and stops its run.
@@ -115,7 +154,7 @@ fn arg_text(v: &JsValue) -> String {
 }
 
 fn status_js() -> JsValue {
-    let route = js::window().location().pathname().unwrap_or_default();
+    let route = present::route();
     let s = with_demo(|d| d.status()).unwrap_or_default();
     let opt_f = |v: Option<f32>| v.map(|x| JsValue::from_f64(x as f64)).unwrap_or(JsValue::NULL);
     let metrics = js::object(s.metrics.iter().map(|(k, v)| (*k, JsValue::from_f64(*v))).collect());
@@ -131,6 +170,34 @@ fn status_js() -> JsValue {
         ("metrics", metrics),
         ("error", s.error.map(JsValue::from).unwrap_or(JsValue::NULL)),
     ])
+}
+
+/// The demo's settings table: `[{key, label, kind, min, max, options, default}]` (empty on
+/// pages without a demo).
+fn table_js() -> JsValue {
+    use crate::core::settings::Kind;
+    let rows = js_sys::Array::new();
+    let table = with_demo(|d| d.settings().table()).unwrap_or(&[]);
+    for spec in table {
+        let list = |o: &[&str]| JsValue::from(o.iter().map(|x| JsValue::from_str(x)).collect::<js_sys::Array>());
+        let (kind, min, max, options) = match spec.kind {
+            Kind::Int { min, max } => ("int", JsValue::from_f64(min as f64), JsValue::from_f64(max as f64), JsValue::NULL),
+            Kind::Float { min, max } => ("float", min.into(), max.into(), JsValue::NULL),
+            Kind::Choice(o) => ("choice", JsValue::NULL, JsValue::NULL, list(o)),
+            Kind::Set(o) => ("set", JsValue::NULL, JsValue::NULL, list(o)),
+            Kind::Text { max_len } => ("text", JsValue::NULL, JsValue::from_f64(max_len as f64), JsValue::NULL),
+        };
+        rows.push(&js::object(vec![
+            ("key", spec.key.into()),
+            ("label", spec.label.into()),
+            ("kind", kind.into()),
+            ("min", min),
+            ("max", max),
+            ("options", options),
+            ("default", spec.default.into()),
+        ]));
+    }
+    rows.into()
 }
 
 /// Every current setting as a plain object (empty on pages without a demo).
@@ -193,6 +260,7 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
         }
         "undo" => resolved(outcome(with_demo(|d| d.undo()))),
         "config" => resolved(config_js()),
+        "table" => resolved(table_js()),
         "report" => resolved(with_demo(|d| d.report()).unwrap_or(JsValue::NULL)),
         "samples" => {
             let n = arg(0).as_f64().unwrap_or(100.0);
@@ -252,10 +320,11 @@ pub fn install() {
         f.forget(); // lives as long as the page
     }
     // status(), config() and report() answer synchronously (over postMessage they still reply).
-    for cmd in ["status", "config", "report"] {
+    for cmd in ["status", "config", "table", "report"] {
         let f = Closure::<dyn Fn() -> JsValue>::new(move || match cmd {
             "status" => status_js(),
             "config" => config_js(),
+            "table" => table_js(),
             _ => with_demo(|d| d.report()).unwrap_or(JsValue::NULL),
         });
         js::set(&api, cmd, f.as_ref().clone());

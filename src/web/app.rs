@@ -1,6 +1,8 @@
 //! The app shell: header, routes and the landing page. Routes are paths (`/toy`, …), handled
 //! by leptos_router; see docs/architecture.md for why (and how static hosting serves them).
 
+use crate::web::controls::NoticeList;
+use crate::web::present::{self, dialogs};
 use crate::web::{api, collapse::CollapsePage, saddle::SaddlePage, toy::ToyPage};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
@@ -24,8 +26,9 @@ pub const DEMOS: &[DemoCard] = &[
 
 #[component]
 pub fn App() -> impl IntoView {
+    // under a sub-path (a GitHub Pages project site) every route lives below the base
     view! {
-        <Router>
+        <Router base=present::base()>
             <Shell/>
         </Router>
     }
@@ -35,14 +38,19 @@ pub fn App() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let navigate = use_navigate();
     api::set_navigate(Rc::new(move |route: &str| navigate(route, Default::default())));
+    // refused page options of the opening link (theme=neon, embed=yes, …)
+    let page_notices = RwSignal::new(present::take_notices());
     view! {
         <header class="top">
             <A href="/" attr:class="brand">"GAN Playground"</A>
             <nav aria-label="Demos">
                 {DEMOS.iter().map(|d| view! { <A href=d.route>{d.title}</A> }).collect_view()}
             </nav>
+            <dialogs::PageTools/>
         </header>
+        <dialogs::Dialogs/>
         <main>
+            <NoticeList notices=page_notices/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/toy") view=ToyPage/>

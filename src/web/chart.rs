@@ -3,6 +3,28 @@
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
+/// Chart colours from the page theme (CSS variables `--chart-bg`, `--chart-fg`,
+/// `--chart-grid`), read at each draw so a theme switch shows at the next redraw.
+#[derive(Clone, Copy)]
+struct Palette {
+    bg: RGBColor,
+    fg: RGBColor,
+    grid: RGBColor,
+}
+
+fn hex_color(text: &str) -> Option<RGBColor> {
+    let h = text.trim().strip_prefix('#')?;
+    let v = u32::from_str_radix(h, 16).ok().filter(|_| h.len() == 6)?;
+    Some(RGBColor((v >> 16) as u8, (v >> 8) as u8, v as u8))
+}
+
+fn palette() -> Palette {
+    let style = web_sys::window()
+        .and_then(|w| w.document().and_then(|d| d.document_element()).and_then(|e| w.get_computed_style(&e).ok().flatten()));
+    let var = |name: &str, fallback: RGBColor| style.as_ref().and_then(|s| s.get_property_value(name).ok()).and_then(|v| hex_color(&v)).unwrap_or(fallback);
+    Palette { bg: var("--chart-bg", WHITE), fg: var("--chart-fg", BLACK), grid: var("--chart-grid", RGBColor(235, 235, 235)) }
+}
+
 pub struct Series<'a> {
     /// Legend text; empty leaves the series out of the legend (no legend if all are empty).
     pub name: &'a str,
@@ -29,7 +51,8 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
     let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let colors = palette();
+    root.fill(&colors.bg).map_err(|e| e.to_string())?;
     let finite = || series.iter().flat_map(|s| s.points.iter()).filter(|p| p.1.is_finite());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in finite() {
@@ -58,8 +81,10 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
         // steps are whole numbers: leave fractional ticks (short runs) unlabelled
         .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
         .y_label_formatter(&|y| compact(if y_log { 10f64.powf(*y) } else { *y }))
-        .label_style(("sans-serif", font))
-        .light_line_style(RGBColor(235, 235, 235))
+        .label_style(("sans-serif", font).into_font().color(&colors.fg))
+        .axis_style(colors.fg)
+        .bold_line_style(colors.grid)
+        .light_line_style(colors.grid.mix(0.5))
         .draw()
         .map_err(|e| e.to_string())?;
     for s in series {
@@ -74,7 +99,7 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     if series.iter().all(|s| s.name.is_empty()) {
         return root.present().map_err(|e| e.to_string());
     }
-    legend(&mut chart, font)?;
+    legend(&mut chart, font, colors)?;
     root.present().map_err(|e| e.to_string())?;
     Ok(())
 }
@@ -92,7 +117,8 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
     let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
     let root = backend.into_drawing_area();
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
+    let colors = palette();
+    root.fill(&colors.bg).map_err(|e| e.to_string())?;
     let k = groups.iter().map(|g| g.values.len()).max().unwrap_or(0).max(1);
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).chain(reference).filter(|v| v.is_finite()).fold(1.0f64, f64::max) * 1.1;
     let font = (12.0 * dpr) as u32;
@@ -110,8 +136,10 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
         .x_desc(x_label)
         .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
         .y_label_formatter(&|y| compact(*y))
-        .label_style(("sans-serif", font))
-        .light_line_style(RGBColor(235, 235, 235))
+        .label_style(("sans-serif", font).into_font().color(&colors.fg))
+        .axis_style(colors.fg)
+        .bold_line_style(colors.grid)
+        .light_line_style(colors.grid.mix(0.5))
         .draw()
         .map_err(|e| e.to_string())?;
     let width = 0.8 / groups.len().max(1) as f64;
@@ -126,24 +154,24 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
         }
     }
     if let Some(r) = reference {
-        let grey = RGBColor(0x55, 0x55, 0x55);
+        let grey = colors.fg.mix(0.7);
         chart
             .draw_series(DashedLineSeries::new(vec![(0.5, r), (k as f64 + 0.5, r)], (5.0 * dpr) as u32, (4.0 * dpr) as u32, grey.stroke_width(dpr.max(1.0) as u32)))
             .map_err(|e| e.to_string())?
             .label("equal share")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(2)));
     }
-    legend(&mut chart, font)?;
+    legend(&mut chart, font, colors)?;
     root.present().map_err(|e| e.to_string())
 }
 
 /// The series' names in a box at the upper right.
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, font: u32) -> Result<(), String> {
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, font: u32, colors: Palette) -> Result<(), String> {
     chart
         .configure_series_labels()
-        .label_font(("sans-serif", font))
-        .background_style(WHITE.mix(0.8))
-        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", font).into_font().color(&colors.fg))
+        .background_style(colors.bg.mix(0.8))
+        .border_style(colors.grid)
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(|e| e.to_string())

@@ -3,6 +3,7 @@
 
 use crate::core::settings::{Kind, Settings, Spec};
 use crate::web::api::{self, Status};
+use crate::web::present::{self, dialogs::hidden_part};
 use crate::web::js;
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -25,7 +26,7 @@ pub fn SettingsForm(
 
 /// Writes every current setting into the address bar, so the link reproduces the page.
 pub fn write_link(settings: RwSignal<Settings>) {
-    js::replace_query(&settings.with_untracked(|s| s.to_query()));
+    js::replace_query(&settings.with_untracked(present::link_query));
 }
 
 /// The one way a demo applies `key = raw` (controls, links and the API all end here): a refused
@@ -92,6 +93,9 @@ fn apply(key: &'static str, raw: &str, settings: RwSignal<Settings>, notices: Rw
 #[component]
 fn SettingControl(spec: Spec, settings: RwSignal<Settings>, notices: RwSignal<Vec<String>>, slider: bool) -> impl IntoView {
     let key = spec.key;
+    if !present::shown(key) {
+        return ().into_any(); // `<key>_hide=true` in the link
+    }
     let id = format!("set-{key}");
     let value = move || settings.with(|s| s.text(key));
     let on_change = move |ev: leptos::ev::Event| apply(key, &event_target_value(&ev), settings, notices);
@@ -191,11 +195,13 @@ pub fn Transport(status: RwSignal<Status>, reset_label: &'static str) -> impl In
         api::with_demo(|d| d.reset());
     };
     view! {
-        <button id="play" class="primary" on:click=toggle aria-label=move || if running() { "Pause" } else { "Play" }>
-            {move || if running() { "❚❚ Pause" } else { "▶ Play" }}
-        </button>
-        <button id="step" on:click=step_once>"Step"</button>
-        <button id="reset" on:click=reset>{reset_label}</button>
+        <span class="transport" hidden=hidden_part("transport")>
+            <button id="play" class="primary" on:click=toggle aria-label=move || if running() { "Pause" } else { "Play" }>
+                {move || if running() { "❚❚ Pause" } else { "▶ Play" }}
+            </button>
+            <button id="step" on:click=step_once>"Step"</button>
+            <button id="reset" on:click=reset>{reset_label}</button>
+        </span>
     }
 }
 
@@ -208,7 +214,7 @@ pub fn UndoButton(can_undo: RwSignal<bool>, notices: RwSignal<Vec<String>>) -> i
         }
     };
     view! {
-        <button id="undo" on:click=undo disabled=move || !can_undo.get() title="Put back the settings and the run from before the last change">
+        <button id="undo" on:click=undo disabled=move || !can_undo.get() hidden=hidden_part("undo") title="Put back the settings and the run from before the last change">
             "Undo last change"
         </button>
     }

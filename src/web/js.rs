@@ -82,19 +82,31 @@ pub async fn sleep_ms(ms: i32) {
 }
 
 /// Offers `bytes` to the user as a downloaded file named `name`.
-pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
+pub fn download(name: &str, bytes: &[u8], mime: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(|e| format!("{e:?}"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let document = window().document().ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
+    download_url(name, &url)?;
     let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+/// Offers the resource at `url` (a blob: or data: URL) as a downloaded file named `name`.
+pub fn download_url(name: &str, url: &str) -> Result<(), String> {
+    let document = window().document().ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    a.set_href(url);
+    a.set_download(name);
+    a.click();
+    Ok(())
+}
+
+/// Calls `obj.name()` (a method web-sys does not bind for this type).
+pub fn call0(obj: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    let f: js_sys::Function = get(obj, name).dyn_into()?;
+    f.call0(obj)
 }
 
 /// The bytes of a file the user picked (read asynchronously).

@@ -8,6 +8,7 @@ pub mod chart;
 pub mod collapse;
 pub mod controls;
 pub mod js;
+pub mod present;
 pub mod scheduler;
 pub mod saddle;
 pub mod toy;
@@ -27,6 +28,7 @@ pub fn start() {
     unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
     backend::install_loss_watch();
+    present::init();
     api::install();
     leptos::mount::mount_to_body(app::App);
 }

@@ -9,6 +9,7 @@
 use crate::core::collapse::{collapse_settings, modes, run_config, Pair, PairSnapshot, Run, PRESETS, RUN_KEYS};
 use crate::core::data::Dist;
 use crate::core::loss::GanLoss;
+use crate::core::presentation::csv_table;
 use crate::core::modes::{mode_metrics, Mode, ModeMetrics, HQ_SIGMAS};
 use crate::core::settings::Settings;
 use crate::draw::{Frame, Raster, Rgb, FAKE, REAL};
@@ -17,6 +18,7 @@ use crate::web::backend::{self, Compute};
 use crate::web::chart::{bar_chart, line_chart, Bars, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
+use crate::web::present::dialogs::{hidden_part, EmbedBar};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use crate::web::toy::layers::{self as toy_layers, put_raster};
 use leptos::prelude::*;
@@ -70,6 +72,11 @@ impl Trace {
 
     fn new() -> Self {
         Self { stride: 10, step: Vec::new(), captured: Default::default(), hq: Default::default(), kl: Default::default(), covered: Default::default() }
+    }
+
+    fn csv(&self) -> String {
+        let columns: Vec<&[f64]> = vec![&self.step, &self.captured[0], &self.hq[0], &self.kl[0], &self.captured[1], &self.hq[1], &self.kl[1]];
+        csv_table(&["step", "a_modes_captured", "a_high_quality_percent", "a_reverse_kl", "b_modes_captured", "b_high_quality_percent", "b_reverse_kl"], &columns)
     }
 
     fn push(&mut self, step: u64, metrics: &[Option<ModeMetrics>; 2]) {
@@ -541,6 +548,15 @@ impl Demo for CollapseController {
         Ok(())
     }
 
+    fn redraw(&self) {
+        self.draw(true);
+    }
+
+    fn history_csv(&self) -> Option<String> {
+        let trace = self.trace.borrow();
+        (!trace.step.is_empty()).then(|| trace.csv())
+    }
+
     /// Both runs' latest metrics: `{ a: {captured, modes, hqPercent, reverseKl, nearest}, b }`
     /// (b null when only A trains), and the trace length.
     fn report(&self) -> JsValue {
@@ -661,18 +677,19 @@ pub fn CollapsePage() -> impl IntoView {
             <div class="toolbar">
                 <Transport status=status reset_label="Reset both"/>
                 <UndoButton can_undo=controller.undo.can_undo notices=notices/>
-                <label class="preset">
+                <label class="preset" hidden=hidden_part("presets")>
                     <span class="sr-only">"Preset"</span>
                     <select id="preset" on:change=choose_preset>
                         <option value="">"Presets…"</option>
                         {PRESETS.iter().map(|p| view! { <option value=p.key>{p.title}</option> }).collect_view()}
                     </select>
                 </label>
-                <span class="stats" aria-live="off">
+                <span class="stats" aria-live="off" hidden=hidden_part("stats")>
                     <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
                     <span><b id="stat-rate">{move || status.with(|s| format!("{:.0}", s.steps_per_sec))}</b>" steps/s"</span>
                     <span><b id="stat-fps">{move || status.with(|s| format!("{:.0}", s.fps))}</b>" fps"</span>
                 </span>
+                <EmbedBar/>
             </div>
             {move || (!preset_lesson.get().is_empty()).then(|| view! { <p class="lesson" id="preset-lesson">{preset_lesson.get()}</p> })}
             <p class="backend">"Backend: " <span id="backend">{backend_line}</span> " · " {dist_note}</p>
@@ -681,7 +698,7 @@ pub fn CollapsePage() -> impl IntoView {
                     let ids = &PANELS[i];
                     let name = if run == Run::A { "A" } else { "B" };
                     view! {
-                        <figure class="run" class:off=move || run == Run::B && !compare() data-run=name>
+                        <figure class="run" class:off=move || run == Run::B && !compare() data-run=name data-view=format!("run-{}", name.to_lowercase()) data-view-label=format!("Run {name}")>
                             <figcaption class="run-head">
                                 <b>{format!("Run {name}")}</b>
                                 <span class="remedies">{remedies(run)}</span>
@@ -705,16 +722,16 @@ pub fn CollapsePage() -> impl IntoView {
                 " Strips: one row per mode, time to the right; a filled cell means the mode held a high-quality sample then — a generator that hops from mode to mode draws a staircase."
             </p>
             <div class="chart-duo">
-                <figure class="chart"><canvas id="collapse-bars" role="img" aria-label="Generated samples nearest each mode, runs A and B"></canvas>
+                <figure class="chart" data-view="modes-bars" data-view-label="Samples per mode chart"><canvas id="collapse-bars" role="img" aria-label="Generated samples nearest each mode, runs A and B"></canvas>
                     <figcaption>"Samples nearest each mode (of 2,500); the dashed line is an equal share."</figcaption></figure>
-                <figure class="chart"><canvas id="collapse-modes" role="img" aria-label="Modes captured over training, runs A and B"></canvas>
+                <figure class="chart" data-view="modes-captured" data-view-label="Modes captured chart"><canvas id="collapse-modes" role="img" aria-label="Modes captured over training, runs A and B"></canvas>
                     <figcaption>"Modes captured: modes nearest at least one high-quality sample."</figcaption></figure>
-                <figure class="chart"><canvas id="collapse-hq" role="img" aria-label="High-quality samples in percent over training, runs A and B"></canvas>
+                <figure class="chart" data-view="high-quality" data-view-label="High-quality % chart"><canvas id="collapse-hq" role="img" aria-label="High-quality samples in percent over training, runs A and B"></canvas>
                     <figcaption>"High-quality %: samples within 3σ of their nearest mode (exact data: 98.9 %)."</figcaption></figure>
-                <figure class="chart"><canvas id="collapse-kl" role="img" aria-label="Reverse KL between the generated mode histogram and the uniform one, runs A and B"></canvas>
+                <figure class="chart" data-view="reverse-kl" data-view-label="Reverse KL chart"><canvas id="collapse-kl" role="img" aria-label="Reverse KL between the generated mode histogram and the uniform one, runs A and B"></canvas>
                     <figcaption>"Reverse KL of the mode histogram to uniform (0: every mode its share; ln K: one mode)."</figcaption></figure>
             </div>
-            <div class="collapse-settings">
+            <div class="collapse-settings settings-panel">
                 <fieldset><legend>"Data and networks (both runs)"</legend><SettingsForm settings=settings keys=DATA_KEYS notices=notices/></fieldset>
                 <fieldset class="run-a"><legend>"Run A"</legend><SettingsForm settings=settings keys=run_keys(Run::A) notices=notices/></fieldset>
                 <fieldset class="run-b"><legend>"Run B"</legend><SettingsForm settings=settings keys=&["compare"] notices=notices/><SettingsForm settings=settings keys=run_keys(Run::B) notices=notices/></fieldset>

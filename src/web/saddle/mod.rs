@@ -11,12 +11,14 @@
 use crate::core::saddle::learned::{self, LearnedRun};
 use crate::core::saddle::method::Method;
 use crate::core::saddle::{analyse, field_eigenvalues, GameKind, MethodResult, SaddleConfig, SADDLE_SETTINGS};
+use crate::core::presentation::csv_table;
 use crate::core::settings::Settings;
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend;
 use crate::web::chart::{compact, log_line_chart, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
+use crate::web::present::dialogs::{hidden_part, EmbedBar};
 use leptos::prelude::*;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -585,6 +587,25 @@ fn sci(v: f64) -> String {
 }
 
 impl Demo for SaddleController {
+    fn redraw(&self) {
+        self.draw_distances();
+        self.draw_eigenvalues();
+    }
+
+    /// Each rule's distance to the equilibrium per step (the distance chart's data).
+    fn history_csv(&self) -> Option<String> {
+        let results = self.results.borrow();
+        let steps = results.iter().map(|r| r.distances.len()).max().filter(|n| *n > 0)?;
+        let step: Vec<f64> = (0..steps).map(|k| k as f64).collect();
+        let padded: Vec<Vec<f64>> =
+            results.iter().map(|r| (0..steps).map(|k| r.distances.get(k).copied().unwrap_or(f64::NAN)).collect()).collect();
+        let mut header = vec!["step".to_string()];
+        header.extend(results.iter().map(|r| format!("distance_{}", r.method.name())));
+        let header: Vec<&str> = header.iter().map(String::as_str).collect();
+        let columns: Vec<&[f64]> = std::iter::once(&step[..]).chain(padded.iter().map(|c| &c[..])).collect();
+        Some(csv_table(&header, &columns))
+    }
+
     fn shutdown(&self) {
         self.generation.set(self.generation.get() + 1);
         self.animating.set(false);
@@ -749,15 +770,16 @@ pub fn SaddlePage() -> impl IntoView {
                     <button id="game-dirac" aria-pressed=move || (game() == "dirac").to_string() on:click=choose_game("dirac")>"Dirac-GAN"</button>
                 </div>
                 <Transport status=status reset_label="Rewind"/>
-                <span class="stats">
+                <span class="stats" hidden=hidden_part("stats")>
                     <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
                 </span>
+                <EmbedBar/>
             </div>
             <MathNote settings=settings/>
             <div class="demo-body">
                 <figure class="field">
-                    <div class="plane-box">
-                        <canvas id="saddle-plane" role="img" tabindex="0" aria-label="Vector field of the game with each update rule's trajectory from the start point; drag, or use the arrow keys, to move the start point"
+                    <div class="plane-box" data-view="plane" data-view-label="Game plane and trajectories">
+                        <canvas id="saddle-plane" role="img" tabindex="0" data-own-keys="arrows" aria-label="Vector field of the game with each update rule's trajectory from the start point; drag, or use the arrow keys, to move the start point"
                             on:keydown=on_key on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel></canvas>
                     </div>
                     <figcaption>
@@ -769,19 +791,21 @@ pub fn SaddlePage() -> impl IntoView {
                 <div class="side">
                     <RulesTable controller=controller.clone()/>
                     <div class="chart-pair">
-                        <figure class="chart">
+                        <figure class="chart" data-view="distance" data-view-label="Distance chart">
                             <canvas id="saddle-dist" role="img" aria-label="Distance to the equilibrium per step, log scale, one line per rule"></canvas>
                             <figcaption>"Distance to the equilibrium (log scale)"</figcaption>
                         </figure>
-                        <figure class="chart eig">
+                        <figure class="chart eig" data-view="eigenvalues" data-view-label="Eigenvalue chart">
                             <canvas id="saddle-eig" role="img" aria-label="Eigenvalues of each rule's one-step map with the unit circle"></canvas>
                             <figcaption>"Eigenvalues λ of one step: dots computed, rings the closed form. Outside the circle spirals out."</figcaption>
                         </figure>
                     </div>
-                    <fieldset><legend>"Update rules"</legend><SettingsForm settings=settings keys=RULE_KEYS notices=notices/></fieldset>
-                    <fieldset><legend>"Steps"</legend><SettingsForm settings=settings keys=STEP_KEYS notices=notices sliders=SLIDERS/></fieldset>
-                    <fieldset style:display=shows("xy")><legend>"V(x, y) = xy + (a/2)x² − (b/2)y²"</legend><SettingsForm settings=settings keys=XY_KEYS notices=notices sliders=SLIDERS/></fieldset>
-                    <fieldset style:display=shows("dirac")><legend>"Dirac-GAN"</legend><SettingsForm settings=settings keys=DIRAC_KEYS notices=notices sliders=SLIDERS/></fieldset>
+                    <div class="settings-panel">
+                        <fieldset><legend>"Update rules"</legend><SettingsForm settings=settings keys=RULE_KEYS notices=notices/></fieldset>
+                        <fieldset><legend>"Steps"</legend><SettingsForm settings=settings keys=STEP_KEYS notices=notices sliders=SLIDERS/></fieldset>
+                        <fieldset style:display=shows("xy")><legend>"V(x, y) = xy + (a/2)x² − (b/2)y²"</legend><SettingsForm settings=settings keys=XY_KEYS notices=notices sliders=SLIDERS/></fieldset>
+                        <fieldset style:display=shows("dirac")><legend>"Dirac-GAN"</legend><SettingsForm settings=settings keys=DIRAC_KEYS notices=notices sliders=SLIDERS/></fieldset>
+                    </div>
                 </div>
             </div>
         </section>

@@ -11,6 +11,7 @@ pub mod layers;
 use crate::core::checkpoint::{Checkpoint, MAX_CHECKPOINT_BYTES};
 use crate::core::data::{encode_drawing, thin_drawing, DRAWING_RADIUS};
 use crate::core::loss::GanLoss;
+use crate::core::presentation::csv_table;
 use crate::core::settings::Settings;
 use crate::core::toy::{analyse, d_probability, Analysis, AnalysisCache, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
 use crate::draw::Frame;
@@ -20,6 +21,7 @@ use crate::web::backend::{self, Compute};
 use crate::web::chart::{compact, line_chart, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
+use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
@@ -80,6 +82,11 @@ impl History {
                 *c = c.iter().copied().step_by(2).collect();
             }
         }
+    }
+
+    fn csv(&self) -> String {
+        let columns: Vec<&[f64]> = std::iter::once(&self.step[..]).chain(self.columns.iter().map(|c| &c[..])).collect();
+        csv_table(&["step", "loss_d", "loss_g", "jsd", "kl", "value_learned_d", "value_at_optimum"], &columns)
     }
 
     fn series(&self, c: Column) -> Vec<(f64, f64)> {
@@ -532,7 +539,7 @@ impl ToyController {
         let pending = runner.trainer().borrow().checkpoint(DEMO, query);
         let notices = self.notices;
         wasm_bindgen_futures::spawn_local(async move {
-            let saved = pending.await.and_then(|c| js::download(&format!("gan-playground-toy-step{}.ganplay", c.step), &c.to_bytes()));
+            let saved = pending.await.and_then(|c| js::download(&format!("gan-playground-toy-step{}.ganplay", c.step), &c.to_bytes(), "application/octet-stream"));
             if let Err(e) = saved {
                 notices.try_update(|n| n.push(format!("Could not save the run: {e}")));
             }
@@ -788,6 +795,15 @@ impl Demo for ToyController {
         Ok(())
     }
 
+    fn redraw(&self) {
+        self.draw_charts(true);
+    }
+
+    fn history_csv(&self) -> Option<String> {
+        let h = self.history.borrow();
+        (!h.step.is_empty()).then(|| h.csv())
+    }
+
     /// The latest analysis (divergences, values of the game, D's gap to D*), update counts,
     /// slow-motion phase and drawing state.
     fn report(&self) -> JsValue {
@@ -907,13 +923,15 @@ pub fn ToyPage() -> impl IntoView {
             <div class="toolbar">
                 <Transport status=status reset_label="Reset"/>
                 <UndoButton can_undo=controller.undo.can_undo notices=notices/>
-                <button id="save-run" on:click=save_run title="Download this run (settings, step and weights) as a file">"Save run"</button>
-                <input type="file" id="load-run" class="sr-only" accept=".ganplay" on:change=load_run/>
-                <label class="button" for="load-run" title="Continue from a saved run file">"Load run…"</label>
+                <span class="files" hidden=hidden_part("files")>
+                    <button id="save-run" on:click=save_run title="Download this run (settings, step and weights) as a file">"Save run"</button>
+                    <input type="file" id="load-run" class="sr-only" accept=".ganplay" on:change=load_run/>
+                    <label class="button" for="load-run" title="Continue from a saved run file">"Load run…"</label>
+                </span>
                 <button id="step-d" on:click=step_d disabled=running title="One discriminator update">"Step D"</button>
                 <button id="step-g" on:click=step_g disabled=running title="One generator update">"Step G"</button>
                 <button id="slow" aria-pressed=move || slow_phase.get().is_some().to_string() on:click=toggle_slow>"Slow motion"</button>
-                <label class="preset">
+                <label class="preset" hidden=hidden_part("presets")>
                     <span class="sr-only">"Preset"</span>
                     <select id="preset" on:change=move |ev| {
                         let key = event_target_value(&ev);
@@ -924,13 +942,14 @@ pub fn ToyPage() -> impl IntoView {
                         {PRESETS.iter().map(|p| view! { <option value=p.key>{p.title}</option> }).collect_view()}
                     </select>
                 </label>
-                <span class="stats" aria-live="off">
+                <span class="stats" aria-live="off" hidden=hidden_part("stats")>
                     <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
                     <span><b id="stat-rate">{move || status.with(|s| format!("{:.0}", s.steps_per_sec))}</b>" steps/s"</span>
                     <span><b id="stat-fps">{move || status.with(|s| format!("{:.0}", s.fps))}</b>" fps"</span>
                     <span>"D " <b>{move || status.with(|s| fmt_loss(s.loss_d))}</b></span>
                     <span>"G " <b>{move || status.with(|s| fmt_loss(s.loss_g))}</b></span>
                 </span>
+                <EmbedBar/>
             </div>
             {move || (!preset_lesson.get().is_empty()).then(|| view! { <p class="lesson" id="preset-lesson">{preset_lesson.get()}</p> })}
             <div class="slow-motion" id="slow-caption" aria-live="polite" style:display=move || if slow_phase.get().is_some() { "" } else { "none" }>
@@ -941,7 +960,7 @@ pub fn ToyPage() -> impl IntoView {
             <p class="backend">"Backend: " <span id="backend">{backend_line}</span></p>
             <div class="demo-body">
                 <figure class="field">
-                    <div class="field-stack" class:drawing=move || draw_mode.get()
+                    <div class="field-stack" data-view="field" data-view-label="Samples and D(x)" class:drawing=move || draw_mode.get()
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel>
                         <canvas id=layers::HEAT width=crate::core::toy::HEATMAP_RES height=crate::core::toy::HEATMAP_RES aria-hidden="true"></canvas>
                         <canvas id=layers::MANIFOLD aria-hidden="true"></canvas>
@@ -967,10 +986,10 @@ pub fn ToyPage() -> impl IntoView {
                         <button id="draw-cancel" on:click=cancel_drawing style:display=move || if draw_mode.get() { "" } else { "none" }>"Cancel"</button>
                         <button id="draw-open" on:click=open_editor style:display=move || if draw_mode.get() { "none" } else { "" }>"✎ Draw your own data"</button>
                         <a id="to-collapse" style:display=move || if draw_mode.get() || settings.with(|s| s.choice("dist")) != "drawn" { "none" } else { "" }
-                            href=move || format!("/collapse?dist=drawn&drawing={}", settings.with(|s| s.text("drawing")))>"Open in the mode-collapse lab"</a>
+                            href=move || present::href(&format!("/collapse?dist=drawn&drawing={}", settings.with(|s| s.text("drawing"))))>"Open in the mode-collapse lab"</a>
                     </div>
                     <figure class="dstar" style:display=move || if view_on("dstar")() { "" } else { "none" }>
-                        <div class="dstar-pair">
+                        <div class="dstar-pair" data-view="dstar" data-view-label="Optimal discriminator D*">
                             <canvas id=layers::DSTAR width=crate::core::toy::HEATMAP_RES height=crate::core::toy::HEATMAP_RES role="img"
                                 aria-label="The optimal discriminator D*(x) = p_data / (p_data + p_g)"></canvas>
                         </div>
@@ -994,16 +1013,18 @@ pub fn ToyPage() -> impl IntoView {
                         <p>{move || formulas.get().2}</p>
                     </div>
                     <div class="chart-duo">
-                        <figure class="chart"><canvas id="toy-loss" role="img" aria-label="Discriminator and generator loss over training steps"></canvas></figure>
-                        <figure class="chart"><canvas id="toy-div" role="img" aria-label="Jensen–Shannon and KL divergence between real and generated samples over training steps"></canvas></figure>
+                        <figure class="chart" data-view="loss" data-view-label="Loss chart"><canvas id="toy-loss" role="img" aria-label="Discriminator and generator loss over training steps"></canvas></figure>
+                        <figure class="chart" data-view="divergences" data-view-label="Divergence chart"><canvas id="toy-div" role="img" aria-label="Jensen–Shannon and KL divergence between real and generated samples over training steps"></canvas></figure>
                     </div>
-                    <figure class="chart"><canvas id="toy-value" role="img" aria-label="Value of the game for the learned D, and 2·JSD − log 4"></canvas>
+                    <figure class="chart" data-view="value" data-view-label="Value-of-the-game chart"><canvas id="toy-value" role="img" aria-label="Value of the game for the learned D, and 2·JSD − log 4"></canvas>
                         <figcaption>"At the optimal D*, the value of the game V(D, G) is 2·JSD − log 4 (Goodfellow et al. 2014); a learned D's value approaches it from below as D nears D*."</figcaption>
                     </figure>
-                    <fieldset><legend>"Data and model"</legend><SettingsForm settings=settings keys=DATA_KEYS notices=notices/></fieldset>
-                    <fieldset><legend>"Loss and stabilisers"</legend><SettingsForm settings=settings keys=LOSS_KEYS notices=notices/></fieldset>
-                    <fieldset><legend>"Optimisation"</legend><SettingsForm settings=settings keys=OPTIM_KEYS notices=notices/></fieldset>
-                    <fieldset><legend>"Run"</legend><SettingsForm settings=settings keys=RUN_KEYS notices=notices/></fieldset>
+                    <div class="settings-panel">
+                        <fieldset><legend>"Data and model"</legend><SettingsForm settings=settings keys=DATA_KEYS notices=notices/></fieldset>
+                        <fieldset><legend>"Loss and stabilisers"</legend><SettingsForm settings=settings keys=LOSS_KEYS notices=notices/></fieldset>
+                        <fieldset><legend>"Optimisation"</legend><SettingsForm settings=settings keys=OPTIM_KEYS notices=notices/></fieldset>
+                        <fieldset><legend>"Run"</legend><SettingsForm settings=settings keys=RUN_KEYS notices=notices/></fieldset>
+                    </div>
                 </div>
             </div>
         </section>
