@@ -60,12 +60,15 @@ pub trait Demo {
 
 thread_local! {
     static DEMO: RefCell<Option<Rc<dyn Demo>>> = const { RefCell::new(None) };
+    /// The route the registered demo belongs to (`goto` waits for the new page's demo).
+    static DEMO_ROUTE: RefCell<String> = const { RefCell::new(String::new()) };
     static NAVIGATE: RefCell<Option<Rc<dyn Fn(&str)>>> = const { RefCell::new(None) };
 }
 
 pub fn register(demo: Rc<dyn Demo>) {
     PAUSED_BY_HIDING.with(|p| p.set(false)); // a new page starts as its link says
     DEMO.with(|d| *d.borrow_mut() = Some(demo.clone()));
+    DEMO_ROUTE.with(|r| *r.borrow_mut() = present::route());
     wasm_bindgen_futures::spawn_local(when_ready(demo));
 }
 
@@ -276,7 +279,18 @@ pub fn dispatch(cmd: &str, args: &[JsValue]) -> js_sys::Promise {
                 match nav {
                     Some(nav) => {
                         nav(&route);
-                        frames(2).await;
+                        // the router swaps pages asynchronously: wait until this route's page
+                        // is in place (a demo page has registered), or ~2 s at most
+                        let path = route.split(['?', '#']).next().unwrap_or_default().to_string();
+                        let is_demo = crate::web::app::DEMOS.iter().any(|d| d.ready && d.route == path);
+                        for _ in 0..120 {
+                            frames(1).await;
+                            let registered = with_demo(|_| ()).is_some() && DEMO_ROUTE.with(|r| *r.borrow() == path);
+                            if present::route() == path && (!is_demo || registered) {
+                                break;
+                            }
+                        }
+                        frames(1).await;
                         Ok(status_js())
                     }
                     None => Ok(no_demo()),

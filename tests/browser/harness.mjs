@@ -10,7 +10,7 @@ export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname)
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: [
@@ -22,6 +22,14 @@ export async function launch() {
       '--disable-quic',
     ],
   });
+  // The page's Content-Security-Policy forbids eval, and Playwright's waitForFunction evaluates
+  // its predicate with eval inside the page: pages and contexts bypass the policy unless asked
+  // not to ({bypassCSP: false}, as the CSP test in share.test.mjs does).
+  const newContext = browser.newContext.bind(browser);
+  const newPage = browser.newPage.bind(browser);
+  browser.newContext = (options = {}) => newContext({ bypassCSP: true, ...options });
+  browser.newPage = (options = {}) => newPage({ bypassCSP: true, ...options });
+  return browser;
 }
 
 export async function serve(extra = {}) {

@@ -26,7 +26,17 @@ function rng(seed) {
   };
 }
 
-const ready = (page) => waitStatus(page, (s) => s.backend !== null && s.error === null);
+/** Waits (polling from node, so it works under the page's CSP) until `fn` in the page is truthy. */
+async function poll(page, fn, arg, timeout = 60_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await page.evaluate(fn, arg).catch(() => undefined); // mid-navigation
+    if (value) return value;
+    if (Date.now() - t0 > timeout) throw new Error(`timed out waiting for ${fn}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const ready = (page) => poll(page, () => { const s = window.ganPlayground?.status(); return s && s.backend !== null && s.error === null && s; });
 const SIZE_KEY = /layers|width|batch|latent|unroll|pack|steps|samples/i;
 
 /** A random valid value for a row of `table()`, kept small where size costs time. */
@@ -114,8 +124,8 @@ test('a few hundred malformed links: defaults, a notice naming each key, no cons
     }
     if (r() < 0.3) pairs.push([`zz${i}`, 'whatever']); // unknown keys are ignored
     if (r() < 0.2) pairs.push(['theme', 'neon']);
-    // raw query: some values are deliberately broken escapes
-    const query = pairs.map(([k, v]) => `${k}=${/^%/.test(v) ? v : encodeURIComponent(v)}`).join('&');
+    // in-app navigation needs a URL it can parse; broken escapes are full loads (below)
+    const query = pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
     await page.evaluate((to) => window.ganPlayground.goto(to), `${route}?${query}`);
     const got = await page.evaluate(() => window.ganPlayground.config());
     const notices = await page.locator('.notices .notice').allTextContents();
@@ -129,13 +139,16 @@ test('a few hundred malformed links: defaults, a notice naming each key, no cons
     await page.evaluate(() => document.querySelectorAll('.notices .dismiss').forEach((b) => b.click()));
   }
   // unknown routes, repeated keys and odd paths as full page loads
-  const odd = ['/nope', '/toy/extra', '/toy%E2%82', '/%00', '/toy?seed=5&seed=abc', '/collapse?&&&=&=', '/saddle?steps=1e999&steps=', '/digits?x=1',
-    '/toy?' + 'a'.repeat(6000) + '=1', '/toy?embed=yes&autoplay=2&lrD_hide=maybe'];
+  const odd = ['/nope', '/toy/extra', '/toy%E2%82', '/%00', '/collapse?&&&=&=', '/saddle?eta=1e999&eta=', '/digits?x=1',
+    '/toy?backend=cpu&lrD=%E2%82&seed=%zz', '/collapse?backend=cpu&batch=%', '/toy?' + 'a'.repeat(6000) + '=1',
+    '/toy?backend=cpu&embed=yes&autoplay=2&lrD_hide=maybe&theme=neon'];
   for (const url of odd) {
     await page.goto(`${ctx.server.url}${url}`);
     await page.waitForFunction(() => window.ganPlayground !== undefined);
     await page.waitForSelector('main h1, main .demo');
   }
+  const pageNotices = await page.locator('.notices .notice').allTextContents();
+  for (const key of ['embed', 'autoplay', 'lrD_hide', 'theme']) assert.ok(pageNotices.some((n) => n.startsWith(key)), `no notice for ${key}: ${pageNotices}`);
   await page.goto(`${ctx.server.url}/toy?backend=cpu&seed=5&seed=abc`);
   await ready(page);
   assert.equal(await page.evaluate(() => window.ganPlayground.get('seed')), 5, 'a repeated key keeps its last valid value');
@@ -183,7 +196,7 @@ test('<key>_hide hides controls, and page options survive every rewrite of the l
   assert.equal(await page.locator('#save-run').isVisible(), false, 'files hidden');
   await page.fill('#set-lrG', '0.0005');
   await page.locator('#set-lrG').dispatchEvent('change');
-  await page.waitForFunction(() => window.ganPlayground.get('lrG') === 0.0005);
+  await page.waitForFunction(() => window.ganPlayground.config().lrG === 0.0005);
   const search = new URLSearchParams(await page.evaluate(() => location.search));
   assert.equal(search.get('lrG'), '0.0005');
   assert.equal(search.get('lrD_hide'), 'true');
@@ -323,7 +336,7 @@ test('themes: light, dark and projector restyle the page and the charts; the cho
   const look = async () => page.evaluate(() => {
     const c = document.getElementById('toy-loss');
     const px = c.getContext('2d').getImageData(2, 2, 1, 1).data;
-    return { bg: getComputedStyle(document.body).backgroundColor, chart: [px[0], px[1], px[2]], theme: document.documentElement.dataset.theme ?? null };
+    return { bg: getComputedStyle(document.documentElement).backgroundColor, chart: [px[0], px[1], px[2]], theme: document.documentElement.dataset.theme ?? null };
   });
   const seen = {};
   for (const theme of ['light', 'dark', 'contrast']) {
@@ -410,7 +423,8 @@ test('axe: no serious or critical violations; every control is reachable by keyb
 });
 
 test('no request leaves the origin; the shipped CSP has no unsafe-eval and blocks nothing on WebGPU and CPU', async () => {
-  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const context = await ctx.browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: false });
+  const page = await context.newPage();
   const violations = [];
   const requests = [];
   const errors = [];
@@ -424,7 +438,7 @@ test('no request leaves the origin; the shipped CSP has no unsafe-eval and block
   assert.ok(!csp.includes("'unsafe-eval'") && csp.includes("'wasm-unsafe-eval'"), csp);
   assert.ok(!scriptSrc.includes("'unsafe-inline'"), `inline scripts allowed: ${scriptSrc}`);
   assert.ok(!csp.includes('TRUNK_LOADER_HASH'), 'the loader hash is filled in');
-  await page.waitForFunction(() => window.ganPlayground?.status().backend !== null, null, { timeout: 90_000 });
+  await poll(page, () => window.ganPlayground?.status().backend, null, 90_000);
   assert.equal((await status(page)).backend, 'webgpu');
   await page.evaluate(() => window.ganPlayground.step(3));
   for (const route of ['/collapse?backend=cpu', '/saddle', '/toy?backend=cpu', '/', '/digits']) {
@@ -440,7 +454,7 @@ test('no request leaves the origin; the shipped CSP has no unsafe-eval and block
   assert.deepEqual(foreign, [], 'requests to other origins');
   assert.deepEqual(violations, [], 'CSP violations');
   assert.deepEqual(errors, []);
-  await page.close();
+  await context.close();
 });
 
 test('the release build served from a sub-path (built with --public-url)', { skip: !fs.existsSync(path.join(ROOT, 'dist-subpath')) && 'no dist-subpath build' }, async () => {

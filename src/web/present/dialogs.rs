@@ -27,6 +27,41 @@ pub const SHORTCUT_LIST: &[(&str, &str)] = &[
     ("Esc", "close a dialog"),
 ];
 
+thread_local! {
+    /// The dialog last opened and how many times dialogs were opened: each dialog refreshes
+    /// its contents from the current demo when this names it.
+    static OPENED: std::cell::Cell<Option<RwSignal<(&'static str, u32)>>> = const { std::cell::Cell::new(None) };
+}
+
+fn opened() -> RwSignal<(&'static str, u32)> {
+    OPENED.with(|o| {
+        o.get().unwrap_or_else(|| {
+            let s = RwSignal::new(("", 0));
+            o.set(Some(s));
+            s
+        })
+    })
+}
+
+/// Opens dialog `id` after having it refresh from the page as it is now.
+pub fn open(id: &'static str) {
+    opened().update(|(which, n)| {
+        *which = id;
+        *n += 1;
+    });
+    present::open_dialog(id);
+}
+
+/// Runs `refresh` each time dialog `id` opens.
+fn on_open(id: &'static str, refresh: impl Fn() + 'static) {
+    let opened = opened();
+    Effect::new(move |_| {
+        if opened.get().0 == id {
+            refresh();
+        }
+    });
+}
+
 /// Copies `text` to the clipboard; says how it went (clipboard access can be refused, e.g.
 /// in an iframe without permission: then the text is selected for a manual copy).
 fn copy_text(text: String, field_id: &'static str, feedback: RwSignal<String>) {
@@ -72,16 +107,16 @@ pub fn PageTools() -> impl IntoView {
     };
     view! {
         <div class="page-tools">
-            <button id="open-share" disabled=move || !on_demo.get() on:click=|_| present::open_dialog(SHARE)>"Share"</button>
-            <button id="open-embed" disabled=move || !on_demo.get() on:click=|_| present::open_dialog(EMBED)>"Embed"</button>
-            <button id="open-export" disabled=move || !on_demo.get() on:click=|_| present::open_dialog(EXPORT)>"Export"</button>
+            <button id="open-share" disabled=move || !on_demo.get() on:click=|_| open(SHARE)>"Share"</button>
+            <button id="open-embed" disabled=move || !on_demo.get() on:click=|_| open(EMBED)>"Embed"</button>
+            <button id="open-export" disabled=move || !on_demo.get() on:click=|_| open(EXPORT)>"Export"</button>
             <label class="theme-pick">
                 <span class="sr-only">"Theme"</span>
                 <select id="theme" prop:value=move || theme.get().key() on:change=choose_theme>
                     {Theme::ALL.iter().map(|t| view! { <option value=t.key()>{t.label()}</option> }).collect_view()}
                 </select>
             </label>
-            <button id="open-shortcuts" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" on:click=|_| present::open_dialog(SHORTCUTS)>"?"</button>
+            <button id="open-shortcuts" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" on:click=|_| open(SHORTCUTS)>"?"</button>
         </div>
     }
 }
@@ -99,7 +134,12 @@ pub fn EmbedBar() -> impl IntoView {
         view! {
             <span class="embed-bar">
                 <button id="embed-settings" aria-expanded=move || open.get().to_string() on:click=toggle>"⚙ Settings"</button>
-                <a id="embed-full" href=present::full_page_link target="_blank" rel="noopener">"Open full page ↗"</a>
+                // the href is refreshed on click: the settings change after the page is drawn
+                <a id="embed-full" href=present::full_page_link target="_blank" rel="noopener" on:click=|ev: leptos::ev::MouseEvent| {
+                    if let Some(a) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        let _ = a.set_attribute("href", &present::full_page_link());
+                    }
+                }>"Open full page ↗"</a>
             </span>
         }
     })
@@ -128,12 +168,12 @@ fn ShareDialog() -> impl IntoView {
     let link = RwSignal::new(String::new());
     let refresh = move || link.set(present::link_with(|o| o.autoplay = autoplay.get_untracked()));
     // filled each time it opens (the link changes with every setting)
-    let on_toggle = move |_: leptos::ev::Event| {
+    on_open(SHARE, move || {
         feedback.set(String::new());
         refresh();
-    };
+    });
     view! {
-        <dialog id=SHARE aria-labelledby="share-title" on:toggle=on_toggle>
+        <dialog id=SHARE aria-labelledby="share-title">
             <h2 id="share-title">"Share this setting"</h2>
             <p>"The link holds every setting and the seed: opening it reproduces this run."</p>
             <label class="check"><input type="checkbox" id="share-autoplay" prop:checked=move || autoplay.get()
@@ -209,7 +249,7 @@ fn EmbedDialog() -> impl IntoView {
         controls.track();
         snippet(&src, size.get(), &title)
     });
-    let on_toggle = move |_: leptos::ev::Event| {
+    on_open(EMBED, move || {
         feedback.set(String::new());
         let table = api::with_demo(|d| d.settings().table()).unwrap_or(&[]);
         let mut list: Vec<(&'static str, &'static str)> = UI_PARTS.to_vec();
@@ -217,7 +257,7 @@ fn EmbedDialog() -> impl IntoView {
         hidden.set(present::options().hidden);
         theme.set(present::theme());
         controls.set(list);
-    };
+    });
     let toggle_hidden = move |name: &'static str, on: bool| {
         hidden.update(|h| {
             if on {
@@ -228,7 +268,7 @@ fn EmbedDialog() -> impl IntoView {
         })
     };
     view! {
-        <dialog id=EMBED aria-labelledby="embed-title" class="wide-dialog" on:toggle=on_toggle>
+        <dialog id=EMBED aria-labelledby="embed-title" class="wide-dialog">
             <h2 id="embed-title">"Embed in slides or a web page"</h2>
             <div class="embed-options">
                 <label class="field-label" for="embed-size">"Size"</label>
@@ -272,16 +312,16 @@ fn EmbedDialog() -> impl IntoView {
 fn ExportDialog() -> impl IntoView {
     let views = RwSignal::new(Vec::<export::View>::new());
     let feedback = RwSignal::new(String::new());
-    let on_toggle = move |_: leptos::ev::Event| {
+    on_open(EXPORT, move || {
         feedback.set(String::new());
         views.set(export::views());
-    };
+    });
     let csv = move |_| match export::history_csv() {
         Ok(name) => feedback.set(format!("Saved {name}.")),
         Err(e) => feedback.set(e),
     };
     view! {
-        <dialog id=EXPORT aria-labelledby="export-title" on:toggle=on_toggle>
+        <dialog id=EXPORT aria-labelledby="export-title">
             <h2 id="export-title">"Export"</h2>
             <h3>"Pictures (PNG at this screen's resolution)"</h3>
             <ul class="export-list">

@@ -3,7 +3,7 @@
 //! not pause the run), while a dialog is open (Esc closes it, natively), and with Ctrl, Alt
 //! or ⌘ held (the browser's own shortcuts).
 
-use super::dialogs::SHORTCUTS;
+use super::dialogs::{self, SHORTCUTS};
 use crate::web::{api, js, present};
 use wasm_bindgen::prelude::*;
 
@@ -57,7 +57,7 @@ fn on_key(ev: &web_sys::KeyboardEvent) {
             true
         }
         "?" => {
-            present::open_dialog(SHORTCUTS);
+            dialogs::open(SHORTCUTS);
             true
         }
         _ => false,
