@@ -60,16 +60,23 @@ pub trait Demo {
 
 thread_local! {
     static DEMO: RefCell<Option<Rc<dyn Demo>>> = const { RefCell::new(None) };
+    /// Demos of mounted pages by token (a page being replaced is still here until cleanup).
+    static REGISTERED: RefCell<std::collections::BTreeMap<u64, Rc<dyn Demo>>> = const { RefCell::new(std::collections::BTreeMap::new()) };
+    static NEXT_TOKEN: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
     /// The route the registered demo belongs to (`goto` waits for the new page's demo).
     static DEMO_ROUTE: RefCell<String> = const { RefCell::new(String::new()) };
     static NAVIGATE: RefCell<Option<Rc<dyn Fn(&str)>>> = const { RefCell::new(None) };
 }
 
-pub fn register(demo: Rc<dyn Demo>) {
+/// Makes `demo` the page's demo; returns the token its page gives `unregister` on cleanup.
+pub fn register(demo: Rc<dyn Demo>) -> u64 {
+    let token = NEXT_TOKEN.with(|n| n.replace(n.get() + 1));
+    REGISTERED.with(|r| r.borrow_mut().insert(token, demo.clone()));
     PAUSED_BY_HIDING.with(|p| p.set(false)); // a new page starts as its link says
     DEMO.with(|d| *d.borrow_mut() = Some(demo.clone()));
     DEMO_ROUTE.with(|r| *r.borrow_mut() = present::route());
     wasm_bindgen_futures::spawn_local(when_ready(demo));
+    token
 }
 
 /// Once the demo has a device and has drawn: starts it when the link says `autoplay=1`,
@@ -83,7 +90,7 @@ async fn when_ready(demo: Rc<dyn Demo>) {
         js::next_frame().await;
     }
     frames(2).await; // the loop draws on the frame after the run is installed
-    let still_here = DEMO.with(|d| d.borrow().as_ref().is_some_and(|current| Rc::ptr_eq(current, &demo)));
+    let still_here = DEMO.with(|d| d.borrow().as_ref().is_some_and(|current| same_demo(current, &demo)));
     if !still_here || demo.status().backend.is_none() {
         return;
     }
@@ -104,11 +111,20 @@ async fn when_ready(demo: Rc<dyn Demo>) {
     }
 }
 
-/// Removes the current demo and stops its run.
-pub fn unregister() {
-    if let Some(demo) = DEMO.with(|d| d.borrow_mut().take()) {
-        demo.shutdown();
+fn same_demo(a: &Rc<dyn Demo>, b: &Rc<dyn Demo>) -> bool {
+    std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b))
+}
+
+/// Stops the run of the demo `register` returned `token` for and, if it is still the
+/// registered demo, removes it. The router mounts the next page before it cleans up the last,
+/// so by then another demo may be registered; that one stays.
+pub fn unregister(token: u64) {
+    let Some(demo) = REGISTERED.with(|r| r.borrow_mut().remove(&token)) else { return };
+    let current = DEMO.with(|d| d.borrow().as_ref().is_some_and(|c| same_demo(c, &demo)));
+    if current {
+        DEMO.with(|d| d.borrow_mut().take());
     }
+    demo.shutdown();
 }
 
 pub fn with_demo<R>(f: impl FnOnce(&Rc<dyn Demo>) -> R) -> Option<R> {

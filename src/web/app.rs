@@ -42,9 +42,9 @@ fn Shell() -> impl IntoView {
     let page_notices = RwSignal::new(present::take_notices());
     view! {
         <header class="top">
-            <A href="/" attr:class="brand">"GAN Playground"</A>
+            <A href=present::href("/") attr:class="brand">"GAN Playground"</A>
             <nav aria-label="Demos">
-                {DEMOS.iter().map(|d| view! { <A href=d.route>{d.title}</A> }).collect_view()}
+                {DEMOS.iter().map(|d| view! { <A href=present::href(d.route)>{d.title}</A> }).collect_view()}
             </nav>
             <dialogs::PageTools/>
         </header>
@@ -74,7 +74,7 @@ fn Landing() -> impl IntoView {
             <ul class="cards">
                 {DEMOS.iter().map(|d| view! {
                     <li class="card" data-route=d.route>
-                        <h2><A href=d.route>{d.title}</A></h2>
+                        <h2><A href=present::href(d.route)>{d.title}</A></h2>
                         <p>{d.blurb}</p>
                         <p class="badge">{if d.ready { "Ready" } else { "Coming soon" }}</p>
                     </li>
@@ -91,7 +91,7 @@ fn NotBuilt(route: &'static str) -> impl IntoView {
         <section class="not-built">
             <h1>{card.map(|c| c.title)}</h1>
             <p>{card.map(|c| c.blurb)}</p>
-            <p class="notice">"This demo is not built yet. The toy 2-D lab, the mode-collapse lab and the saddle-point lab are ready: "<A href="/toy">"toy lab"</A>", "<A href="/collapse">"collapse lab"</A>", "<A href="/saddle">"saddle lab"</A>"."</p>
+            <p class="notice">"This demo is not built yet. The toy 2-D lab, the mode-collapse lab and the saddle-point lab are ready: "<A href=present::href("/toy")>"toy lab"</A>", "<A href=present::href("/collapse")>"collapse lab"</A>", "<A href=present::href("/saddle")>"saddle lab"</A>"."</p>
         </section>
     }
 }
@@ -101,7 +101,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <section class="not-built">
             <h1>"Page not found"</h1>
-            <p>"There is no page at this address. "<A href="/">"See all demos"</A>"."</p>
+            <p>"There is no page at this address. "<A href=present::href("/")>"See all demos"</A>"."</p>
         </section>
     }
 }

@@ -10,6 +10,8 @@ struct Palette {
     bg: RGBColor,
     fg: RGBColor,
     grid: RGBColor,
+    /// Line width and text size factor (`--chart-weight`: 1, heavier for projectors).
+    weight: f64,
 }
 
 fn hex_color(text: &str) -> Option<RGBColor> {
@@ -22,7 +24,13 @@ fn palette() -> Palette {
     let style = web_sys::window()
         .and_then(|w| w.document().and_then(|d| d.document_element()).and_then(|e| w.get_computed_style(&e).ok().flatten()));
     let var = |name: &str, fallback: RGBColor| style.as_ref().and_then(|s| s.get_property_value(name).ok()).and_then(|v| hex_color(&v)).unwrap_or(fallback);
-    Palette { bg: var("--chart-bg", WHITE), fg: var("--chart-fg", BLACK), grid: var("--chart-grid", RGBColor(235, 235, 235)) }
+    let weight = style.as_ref().and_then(|s| s.get_property_value("--chart-weight").ok()).and_then(|v| v.trim().parse::<f64>().ok());
+    Palette {
+        bg: var("--chart-bg", WHITE),
+        fg: var("--chart-fg", BLACK),
+        grid: var("--chart-grid", RGBColor(235, 235, 235)),
+        weight: weight.filter(|w| (0.5..=4.0).contains(w)).unwrap_or(1.0),
+    }
 }
 
 pub struct Series<'a> {
@@ -66,11 +74,11 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     }
     // a flat line still gets an axis a few percent wide (not ticks that all read the same)
     let pad = ((y1 - y0) * 0.08).max(if y_log { 0.1 } else { 1e-3f64.max(0.02 * y0.abs().max(y1.abs())) });
-    let font = (12.0 * dpr) as u32;
+    let font = (12.0 * dpr * colors.weight) as u32;
     let mut chart = ChartBuilder::on(&root)
         .margin((6.0 * dpr) as u32)
-        .x_label_area_size((34.0 * dpr) as u32)
-        .y_label_area_size((48.0 * dpr) as u32)
+        .x_label_area_size((34.0 * dpr * colors.weight) as u32)
+        .y_label_area_size((48.0 * dpr * colors.weight) as u32)
         .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
         .map_err(|e| e.to_string())?;
     chart
@@ -90,7 +98,7 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     for s in series {
         let color = s.color;
         let drawn = chart
-            .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), color.stroke_width((1.5 * dpr) as u32)))
+            .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), color.stroke_width((1.5 * dpr * colors.weight) as u32)))
             .map_err(|e| e.to_string())?;
         if !s.name.is_empty() {
             drawn.label(s.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
@@ -121,11 +129,11 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
     root.fill(&colors.bg).map_err(|e| e.to_string())?;
     let k = groups.iter().map(|g| g.values.len()).max().unwrap_or(0).max(1);
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).chain(reference).filter(|v| v.is_finite()).fold(1.0f64, f64::max) * 1.1;
-    let font = (12.0 * dpr) as u32;
+    let font = (12.0 * dpr * colors.weight) as u32;
     let mut chart = ChartBuilder::on(&root)
         .margin((6.0 * dpr) as u32)
-        .x_label_area_size((34.0 * dpr) as u32)
-        .y_label_area_size((48.0 * dpr) as u32)
+        .x_label_area_size((34.0 * dpr * colors.weight) as u32)
+        .y_label_area_size((48.0 * dpr * colors.weight) as u32)
         .build_cartesian_2d(0.5f64..k as f64 + 0.5, 0f64..top)
         .map_err(|e| e.to_string())?;
     chart

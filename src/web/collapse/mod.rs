@@ -594,9 +594,9 @@ pub fn CollapsePage() -> impl IntoView {
     let status = RwSignal::new(Status::default());
     let controller = CollapseController::new(settings, notices, status);
     write_link(settings);
-    api::register(controller.clone());
+    let token = api::register(controller.clone());
     controller.restart(false);
-    on_cleanup(api::unregister);
+    on_cleanup(move || api::unregister(token));
 
     let metrics = controller.metrics;
     let backend_line = move || {

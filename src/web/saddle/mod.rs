@@ -712,8 +712,8 @@ pub fn SaddlePage() -> impl IntoView {
     let controller = SaddleController::new(settings, notices, status);
     let learned_note = controller.learned_note;
     write_link(settings);
-    api::register(controller.clone());
-    on_cleanup(api::unregister);
+    let token = api::register(controller.clone());
+    on_cleanup(move || api::unregister(token));
     // draw once the canvases are in the document
     let first = controller.clone();
     request_animation_frame(move || first.recompute(true));

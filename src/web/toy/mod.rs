@@ -844,10 +844,10 @@ pub fn ToyPage() -> impl IntoView {
 
     let controller = ToyController::new(settings, notices, status);
     write_link(settings);
-    api::register(controller.clone());
+    let token = api::register(controller.clone());
     controller.restart(false);
     // Leaving the page stops the loop and drops the run.
-    on_cleanup(api::unregister);
+    on_cleanup(move || api::unregister(token));
 
     let (readout, slow_phase, caption, draw_mode) = (controller.readout, controller.slow_phase, controller.caption, controller.draw_mode);
     let backend_line = move || {
