@@ -131,7 +131,7 @@ fn weight_files_round_trip() {
             gan.train_step(real.clone(), Some(labels_tensor(&classes, &device)));
         }
         let bytes = gan.to_bytes().unwrap();
-        // the page's path (one async readback, encoded on a CPU device) writes the same file
+        // the page's path: one async readback, encoded on a CPU device (checked below)
         let async_bytes = pollster::block_on(gan.to_bytes_async(&device)).unwrap();
         assert_eq!(async_bytes.len(), bytes.len());
         let mut copy = DigitsGan::new(tiny(conditional, 99), &device).unwrap();
