@@ -332,7 +332,7 @@ fn shipped_classifier_reaches_98_percent_and_scores_real_digits_near_10() {
 #[test]
 fn parameter_counts_follow_the_width() {
     let device = Device::flex();
-    for (width, conditional) in [(1.0, false), (0.25, false), (0.125, true)] {
+    for (width, conditional) in [(1.0, false), (0.25, false), (0.125, false), (0.125, true)] {
         let config = DcganConfig { width, latent_dim: 100, conditional };
         let (g, d) = config.init(&mut SeededRng::new(1), &device);
         let c = config.channels();
