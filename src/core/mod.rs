@@ -5,6 +5,7 @@ pub mod checkpoint;
 pub mod collapse;
 pub mod critic;
 pub mod data;
+pub mod digits;
 pub mod loss;
 pub mod metrics;
 pub mod modes;
