@@ -127,7 +127,7 @@ impl MnistSet {
 
     /// The same from already decompressed image bytes.
     pub fn from_raw(images: Vec<u8>, labels: Vec<u8>, expected: Option<usize>) -> Result<Self, DataError> {
-        let whole = images.len() % IMAGE_PIXELS == 0 && !images.is_empty();
+        let whole = images.len().is_multiple_of(IMAGE_PIXELS) && !images.is_empty();
         if !whole || expected.is_some_and(|n| images.len() != n * IMAGE_PIXELS) {
             return Err(DataError::ImageLength { bytes: images.len(), expected_images: expected });
         }
