@@ -156,7 +156,8 @@ pub fn decode<'a>(bytes: &'a [u8], expected: &Architecture) -> Result<Vec<&'a [u
     let mut lengths = Vec::with_capacity(count);
     for _ in 0..count {
         let len = u64::from_le_bytes(r.array()?);
-        lengths.push(usize::try_from(len).ok().filter(|&l| l <= bytes.len()).ok_or(CheckpointError::Truncated { have: bytes.len(), need: usize::MAX })?);
+        let fits = usize::try_from(len).ok().filter(|&l| l <= bytes.len());
+        lengths.push(fits.ok_or(CheckpointError::Truncated { have: bytes.len(), need: usize::try_from(len).unwrap_or(usize::MAX) })?);
     }
     let checksum: [u8; 32] = r.array()?;
     let mut hash = Sha256::new();

@@ -127,7 +127,7 @@ impl MnistSet {
 
     /// The same from already decompressed image bytes.
     pub fn from_raw(images: Vec<u8>, labels: Vec<u8>, expected: Option<usize>) -> Result<Self, DataError> {
-        let whole = images.len() % IMAGE_PIXELS == 0 && !images.is_empty();
+        let whole = images.len().is_multiple_of(IMAGE_PIXELS) && !images.is_empty();
         if !whole || expected.is_some_and(|n| images.len() != n * IMAGE_PIXELS) {
             return Err(DataError::ImageLength { bytes: images.len(), expected_images: expected });
         }
@@ -256,14 +256,15 @@ impl Shuffler {
     }
 }
 
-/// Native only: the folder holding the MNIST files. `GAN_DIGITS_DATA` overrides; otherwise
-/// `../shared/data` next to the crate (the project's shared data) or `www/data` (where the
-/// page's build copies it).
+/// Native only: the folder holding the MNIST files. `GAN_DIGITS_DATA` overrides (None when
+/// that folder lacks them); otherwise `../shared/data` next to the crate (the project's shared
+/// data) or `www/data` (where the page's build copies it).
 #[cfg(not(target_arch = "wasm32"))]
 pub fn find_data_dir() -> Option<std::path::PathBuf> {
     let (images, _) = Split::Test.file_names();
     if let Some(dir) = std::env::var_os("GAN_DIGITS_DATA") {
-        return Some(std::path::PathBuf::from(dir));
+        let dir = std::path::PathBuf::from(dir);
+        return dir.join(images).is_file().then_some(dir);
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     [root.join("../shared/data"), root.join("www/data")].into_iter().find(|d| d.join(images).is_file())

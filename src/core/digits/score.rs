@@ -11,7 +11,7 @@
 
 /// exp(mean_i KL(p_i ‖ p̄)) of `probs`, row-major `[n, classes]` (rows sum to 1).
 pub fn mnist_score(probs: &[f32], classes: usize) -> Result<f64, String> {
-    if classes == 0 || probs.is_empty() || probs.len() % classes != 0 {
+    if classes == 0 || probs.is_empty() || !probs.len().is_multiple_of(classes) {
         return Err(format!("{} probabilities are not whole rows of {classes}", probs.len()));
     }
     let n = probs.len() / classes;
@@ -43,7 +43,7 @@ pub struct GaussianFit {
 
 /// Mean and unbiased covariance of `samples`, row-major `[n, dim]`, n ≥ 2.
 pub fn fit_gaussian(samples: &[f32], dim: usize) -> Result<GaussianFit, String> {
-    if dim == 0 || samples.len() % dim != 0 || samples.len() / dim < 2 {
+    if dim == 0 || !samples.len().is_multiple_of(dim) || samples.len() / dim < 2 {
         return Err(format!("{} values are not at least two rows of {dim}", samples.len()));
     }
     let n = samples.len() / dim;
@@ -110,7 +110,7 @@ pub fn score_outputs(outputs: &[f32], reference: &GaussianFit) -> Result<SampleS
 pub fn split_outputs(outputs: &[f32]) -> Result<(Vec<f32>, Vec<f32>), String> {
     use super::classifier::OUTPUTS;
     use super::data::CLASSES;
-    if outputs.is_empty() || outputs.len() % OUTPUTS != 0 {
+    if outputs.is_empty() || !outputs.len().is_multiple_of(OUTPUTS) {
         return Err(format!("{} values are not whole rows of {OUTPUTS} classifier outputs", outputs.len()));
     }
     let mut probs = Vec::with_capacity(outputs.len() / OUTPUTS * CLASSES);
