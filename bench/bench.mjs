@@ -1,5 +1,5 @@
-// Benchmark (not a test): steps/s and fps of /toy per backend in headless chromium, measured
-// side by side in one run. Usage: node bench/bench.mjs [--seconds 15] [--query "gWidth=64"]
+// Benchmark (not a test): steps/s and fps of /toy (or --route /digits) per backend in headless
+// chromium, measured side by side in one run. Usage: node bench/bench.mjs [--seconds 15] [--query "gWidth=64"]
 // [--preset ganlab-clusters] (a preset from the page's menu, applied through the menu itself:
 // ganlab-clusters is GAN Lab's default setting, for comparison with its 19.4 iterations/s)
 // Prints one row per backend; figures in README/docs come from this script.
@@ -10,6 +10,9 @@ const seconds = Number(arg('seconds', 15));
 const query = arg('query', '');
 const backends = arg('backends', 'cpu,webgpu').split(',');
 const preset = arg('preset', '');
+const route = arg('route', '/toy');
+/** The page has drawn its first frame: the 2-D labs show losses at once, /digits its sample grid. */
+const started = (page) => page.waitForFunction(() => { const s = window.ganPlayground?.status(); return s && s.backend !== null && (s.losses.d !== null || window.ganPlayground.report()?.samplesDrawn > 0); }, null, { timeout: 180_000 });
 
 const server = await serve();
 const browser = await launch();
@@ -17,8 +20,8 @@ const rows = [];
 try {
   for (const backend of backends) {
     const t0 = Date.now();
-    const page = await openPage(browser, `${server.url}/toy?backend=${backend}&${query}`);
-    await waitStatus(page, (s) => s.backend !== null && s.losses.d !== null, 180_000);
+    const page = await openPage(browser, `${server.url}${route}?backend=${backend}&${query}`);
+    await started(page);
     if (preset) {
       await page.locator('#preset').selectOption(preset);
       await page.evaluate((b) => window.ganPlayground.set('backend', b), backend);
@@ -53,5 +56,5 @@ try {
   await browser.close();
   await server.close();
 }
-console.log(`/toy ${preset ? `preset ${preset}` : ''}${query || '(defaults: G 2→64→64→2, D 2→64→64→1, batch 256, Adam, 1:1)'}, ${seconds} s per backend`);
+console.log(`${route} ${preset ? `preset ${preset} ` : ''}${query || (route === '/toy' ? '(defaults: G 2→64→64→2, D 2→64→64→1, batch 256, Adam, 1:1)' : '(defaults)')}, ${seconds} s per backend`);
 console.table(rows);

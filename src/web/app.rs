@@ -3,7 +3,7 @@
 
 use crate::web::controls::NoticeList;
 use crate::web::present::{self, dialogs};
-use crate::web::{api, collapse::CollapsePage, saddle::SaddlePage, toy::ToyPage};
+use crate::web::{api, collapse::CollapsePage, digits::DigitsPage, saddle::SaddlePage, toy::ToyPage};
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::hooks::use_navigate;
@@ -21,7 +21,7 @@ pub const DEMOS: &[DemoCard] = &[
     DemoCard { route: "/toy", title: "Toy 2-D lab", blurb: "Watch a generator learn a 2-D distribution against a discriminator you can see: samples, D(x) and the losses, live.", ready: true },
     DemoCard { route: "/collapse", title: "Mode-collapse lab", blurb: "Make mode collapse happen on demand, count it like the papers do, and fix it live with unrolling, packing or a gradient penalty.", ready: true },
     DemoCard { route: "/saddle", title: "Saddle-point lab", blurb: "The game V(x, y) = xy and Dirac-GAN: why simultaneous gradient steps spiral out and which update rules converge.", ready: true },
-    DemoCard { route: "/digits", title: "DCGAN digits", blurb: "Train a DCGAN on MNIST in the browser, watch digits form, and measure them with a classifier.", ready: false },
+    DemoCard { route: "/digits", title: "DCGAN digits", blurb: "Train a DCGAN on MNIST in the browser, watch digits form, and measure them with a classifier.", ready: true },
 ];
 
 #[component]
@@ -56,7 +56,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/toy") view=ToyPage/>
                 <Route path=path!("/collapse") view=CollapsePage/>
                 <Route path=path!("/saddle") view=SaddlePage/>
-                <Route path=path!("/digits") view=|| view! { <NotBuilt route="/digits"/> }/>
+                <Route path=path!("/digits") view=DigitsPage/>
             </Routes>
         </main>
     }
@@ -80,18 +80,6 @@ fn Landing() -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
-        </section>
-    }
-}
-
-#[component]
-fn NotBuilt(route: &'static str) -> impl IntoView {
-    let card = DEMOS.iter().find(|d| d.route == route);
-    view! {
-        <section class="not-built">
-            <h1>{card.map(|c| c.title)}</h1>
-            <p>{card.map(|c| c.blurb)}</p>
-            <p class="notice">"This demo is not built yet. The toy 2-D lab, the mode-collapse lab and the saddle-point lab are ready: "<A href=present::href("/toy")>"toy lab"</A>", "<A href=present::href("/collapse")>"collapse lab"</A>", "<A href=present::href("/saddle")>"saddle lab"</A>"."</p>
         </section>
     }
 }

@@ -7,6 +7,7 @@ pub mod backend;
 pub mod chart;
 pub mod collapse;
 pub mod controls;
+pub mod digits;
 pub mod js;
 pub mod present;
 pub mod scheduler;

@@ -47,12 +47,6 @@ test('the landing page lists the four demos', async () => {
   await screenshot(page, 'landing');
 });
 
-test('routes of demos not built yet say so', async () => {
-  const page = await open('/digits');
-  await page.getByText('This demo is not built yet').waitFor();
-  await screenshot(page, 'digits-not-built');
-});
-
 test('/toy trains on the CPU backend: step advances, losses are finite, the canvas shows samples', async () => {
   const page = await open('/toy?backend=cpu');
   let s = await waitStatus(page, (s) => s.backend === 'cpu' && s.step === 0 && s.losses.d !== null);

@@ -36,7 +36,7 @@ export function start({ dir, port = 0, extra = {}, prefix = '' }) {
       if (path.extname(local) === '') file = path.join(root, 'index.html');
       else { res.writeHead(404); return res.end('not found'); }
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-cache' });
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'content-length': fs.statSync(file).size, 'cache-control': 'no-cache' });
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => {

@@ -11,7 +11,7 @@ import { sharedBrowser, openPage, screenshot, status, waitStatus, ROOT } from '.
 import { start } from './server.mjs';
 
 const ctx = sharedBrowser();
-const DEMOS = ['/toy', '/collapse', '/saddle'];
+const DEMOS = ['/toy', '/collapse', '/saddle', '/digits'];
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Seeded RNG (mulberry32) so a failure names a reproducible case. */
@@ -38,6 +38,8 @@ async function poll(page, fn, arg, timeout = 60_000) {
 }
 const ready = (page) => poll(page, () => { const s = window.ganPlayground?.status(); return s && s.backend !== null && s.error === null && s; });
 const SIZE_KEY = /layers|width|batch|latent|unroll|pack|steps|samples/i;
+/** Start from pretrained weights only fits their one shape: random links start from scratch. */
+const NEEDS_A_FILE = ['drawn', 'pretrained'];
 
 /** A random valid value for a row of `table()`, kept small where size costs time. */
 function randomValue(row, r) {
@@ -51,9 +53,10 @@ function randomValue(row, r) {
       const v = row.min > 0 && row.max / row.min > 100
         ? Math.exp(Math.log(row.min) + r() * (Math.log(row.max) - Math.log(row.min)))
         : row.min + r() * (row.max - row.min);
-      return String(Number(Math.min(row.max, Math.max(row.min, v)).toPrecision(4)));
+      const hi = SIZE_KEY.test(row.key) ? row.min + (row.max - row.min) * 0.05 : row.max;
+      return String(Number(Math.min(hi, Math.max(row.min, v)).toPrecision(4)));
     }
-    case 'choice': return pick(row.options.filter((o) => o !== 'drawn'));
+    case 'choice': return pick(row.options.filter((o) => !NEEDS_A_FILE.includes(o)));
     case 'set': {
       const chosen = row.options.filter(() => r() < 0.5);
       return (chosen.length ? chosen : [row.options[0]]).join(',');

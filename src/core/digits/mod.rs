@@ -9,6 +9,7 @@ pub mod classifier;
 pub mod data;
 pub mod dcgan;
 pub mod score;
+pub mod settings;
 
 use crate::core::rng::SeededRng;
 use burn::module::Param;

