@@ -82,16 +82,21 @@ pub fn register(demo: Rc<dyn Demo>) -> u64 {
 /// Once the demo has a device and has drawn: starts it when the link says `autoplay=1`,
 /// marks the first frame for the load benchmark, and tells an embedding page it is ready.
 async fn when_ready(demo: Rc<dyn Demo>) {
+    // Only the page's current demo may be asked: a page that went away has disposed the
+    // signals its status() reads (/digits can still be downloading its data then).
+    let still_here = || DEMO.with(|d| d.borrow().as_ref().is_some_and(|current| same_demo(current, &demo)));
     // a device can take seconds to start; give up after ~60 s of frames (the page shows why)
     for _ in 0..3600 {
+        if !still_here() {
+            return;
+        }
         if demo.status().backend.is_some() {
             break;
         }
         js::next_frame().await;
     }
     frames(2).await; // the loop draws on the frame after the run is installed
-    let still_here = DEMO.with(|d| d.borrow().as_ref().is_some_and(|current| same_demo(current, &demo)));
-    if !still_here || demo.status().backend.is_none() {
+    if !still_here() || demo.status().backend.is_none() {
         return;
     }
     if let Some(performance) = js::window().performance() {

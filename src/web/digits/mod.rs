@@ -354,47 +354,45 @@ impl DigitsController {
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let this = self.this.clone();
+        // After every await: is this page still here and this restart still the newest? (A
+        // page that went away has bumped the generation; its signals are disposed.)
+        let current = move || this.upgrade().filter(|me| me.generation.get() == generation);
         wasm_bindgen_futures::spawn_local(async move {
-            let Some(me) = this.upgrade() else { return };
+            let Some(me) = current() else { return };
             let (choice, cache, status, notices, progress, loading) =
                 (me.settings.with_untracked(|s| s.choice("backend")), me.compute.clone(), me.status, me.notices, me.progress, me.loading);
             let had_assets = me.assets.borrow().is_some();
             drop(me); // the page may close while files download or the device starts
             if !had_assets {
-                match load_assets(progress).await {
+                let loaded = load_assets(progress).await;
+                let Some(me) = current() else { return };
+                match loaded {
                     Ok(a) => {
-                        let Some(me) = this.upgrade() else { return };
                         me.scores.update(|s| s.1 = Some(a.ceiling));
                         *me.assets.borrow_mut() = Some(a);
-                        loading.try_set(Loading::Ready);
+                        loading.set(Loading::Ready);
                     }
                     Err(e) => {
-                        loading.try_set(Loading::Failed(e.clone()));
-                        if let Some(me) = this.upgrade() {
-                            me.fail(None, format!("The digits could not be loaded: {e}. Reload the page to try again."));
-                        }
+                        loading.set(Loading::Failed(e.clone()));
+                        me.fail(None, format!("The digits could not be loaded: {e}. Reload the page to try again."));
                         return;
                     }
                 }
             }
             let compute = backend::device_for(choice, cache, status, notices).await;
-            let pretrained = if this.upgrade().is_some_and(|me| me.settings.with_untracked(|s| s.choice("start") == "pretrained")) {
-                match fetch_bytes(&format!("/models/{}", pretrained_file()), |_, _| {}).await {
+            let Some(me) = current() else { return };
+            let pretrained = if me.settings.with_untracked(|s| s.choice("start") == "pretrained") {
+                drop(me);
+                let fetched = fetch_bytes(&format!("/models/{}", pretrained_file()), |_, _| {}).await;
+                let Some(me) = current() else { return };
+                match fetched {
                     Ok(b) => Some(b),
-                    Err(e) => {
-                        if let Some(me) = this.upgrade() {
-                            me.fail(Some(&compute), format!("The pretrained weights could not be loaded: {e}"));
-                        }
-                        return;
-                    }
+                    Err(e) => return me.fail(Some(&compute), format!("The pretrained weights could not be loaded: {e}")),
                 }
             } else {
                 None
             };
-            let Some(me) = this.upgrade() else { return };
-            if me.generation.get() != generation {
-                return; // a newer restart superseded this one
-            }
+            let Some(me) = current() else { return };
             let settings = me.settings.get_untracked();
             let Some(assets) = me.assets.borrow().clone() else { return };
             let built = check_pretrained(&settings)
@@ -526,16 +524,18 @@ impl DigitsController {
             };
             let Some(me) = this.upgrade() else { return };
             let Some(runner) = me.runner() else {
-                me.notices.update(|n| n.push(format!("Could not load “{name}”: the model is not ready yet.")));
+                me.notices.try_update(|n| n.push(format!("Could not load “{name}”: the model is not ready yet.")));
                 return;
             };
             let loaded = bytes.and_then(|b| runner.trainer().borrow_mut().gan.load_bytes(&b));
             match loaded {
                 Ok(()) => {
                     runner.request_publish();
-                    me.notices.update(|n| n.push(format!("Loaded “{name}”: training continues from its weights (the optimisers start afresh).")));
+                    me.notices.try_update(|n| n.push(format!("Loaded “{name}”: training continues from its weights (the optimisers start afresh).")));
                 }
-                Err(e) => me.notices.update(|n| n.push(format!("Could not load “{name}”: {e}. The current model is unchanged."))),
+                Err(e) => {
+                    me.notices.try_update(|n| n.push(format!("Could not load “{name}”: {e}. The current model is unchanged.")));
+                }
             }
         });
     }
@@ -743,7 +743,7 @@ pub fn DigitsPage() -> impl IntoView {
     };
     let cpu_note = move || {
         status.with(|s| s.backend == Some("cpu")).then(|| {
-            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly. Keep the width at 0.125 or below; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
+            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly — a step of the default width 0.125 takes a few hundred milliseconds. Width 0.0625 with batch 16 is about four times faster; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
         })
     };
     let fmt = |v: Option<f64>, digits: usize| v.map_or("–".to_string(), |x| format!("{x:.digits$}"));
