@@ -2,7 +2,8 @@
 // chromium, measured side by side in one run. Usage: node bench/bench.mjs [--seconds 15] [--query "gWidth=64"]
 // [--preset ganlab-clusters] (a preset from the page's menu, applied through the menu itself:
 // ganlab-clusters is GAN Lab's default setting, for comparison with its 19.4 iterations/s)
-// Prints one row per backend; figures in README/docs come from this script.
+// Prints one row per backend (--json: one JSON line, for bench/digits_vs_torch.sh); figures in
+// README/docs come from this script.
 import { launch, serve, openPage, waitStatus } from '../tests/browser/harness.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
@@ -56,5 +57,6 @@ try {
   await browser.close();
   await server.close();
 }
+if (process.argv.includes('--json')) { console.log(JSON.stringify(rows)); process.exit(0); }
 console.log(`${route} ${preset ? `preset ${preset} ` : ''}${query || (route === '/toy' ? '(defaults: G 2→64→64→2, D 2→64→64→1, batch 256, Adam, 1:1)' : '(defaults)')}, ${seconds} s per backend`);
 console.table(rows);

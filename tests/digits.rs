@@ -12,6 +12,7 @@ use gan_playground::core::digits::checkpoint::{self, Architecture, CheckpointErr
 use gan_playground::core::digits::classifier::{self, Classifier, OUTPUTS};
 use gan_playground::core::digits::data::{self, labels_tensor, DataError, MnistSet, Shuffler, Split, IMAGE_PIXELS};
 use gan_playground::core::digits::dcgan::{tile_grid, DcganConfig, DigitsGan, DigitsGanConfig, FixedNoise};
+use gan_playground::core::digits::inspect::{histogram, interpolate, label_agreement, nearest_neighbours, slerp_weights};
 use gan_playground::core::digits::score::{fit_gaussian, frechet_distance, mnist_score, score_outputs, split_outputs, GaussianFit};
 use gan_playground::core::loss::GanLoss;
 use gan_playground::core::rng::SeededRng;
@@ -92,12 +93,15 @@ fn conditional_labels_change_the_generated_digit() {
     let a = values(gan.generate(z.clone(), Some(labels_tensor(&[2], &device))));
     let b = values(gan.generate(z, Some(labels_tensor(&[8], &device))));
     assert_ne!(a, b);
-    let grid = FixedNoise::new(2, 10, 16, 9);
-    assert_eq!(grid.labels[..10], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // a grid row is one digit; a single column cycles through the classes
+    let grid = FixedNoise::new(10, 2, 16, 9);
+    assert_eq!(grid.labels[..6], [0, 0, 1, 1, 2, 2]);
+    assert_eq!(grid.labels[18..], [9, 9]);
+    assert_eq!(FixedNoise::new(12, 1, 16, 9).labels, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
     let tiles = gan.sample_grid(&grid);
     assert_eq!(tiles.dims(), [20, 1, 28, 28]);
-    let (w, h, bytes) = tile_grid(&values(tiles), 20, 10, 2);
-    assert_eq!((w, h, bytes.len()), (10 * 28 + 9 * 2, 2 * 28 + 2, w * h));
+    let (w, h, bytes) = tile_grid(&values(tiles), 20, 2, 2);
+    assert_eq!((w, h, bytes.len()), (2 * 28 + 2, 10 * 28 + 9 * 2, w * h));
 }
 
 #[test]
@@ -343,4 +347,88 @@ fn parameter_counts_follow_the_width() {
         println!("width {width} (C = {c}), conditional {conditional}: G {} values, D {}", g.num_params(), d.num_params());
         assert_eq!((g.num_params(), d.num_params()), (g_want, d_want));
     }
+}
+
+#[test]
+fn slerp_keeps_the_ends_and_walks_the_great_circle() {
+    let (a, b) = ([1.0f32, 0.0, 0.0], [0.0f32, 2.0, 0.0]);
+    assert_eq!(slerp_weights(&a, &b, 0.0), (1.0, 0.0));
+    let (wa, wb) = slerp_weights(&a, &b, 1.0);
+    assert!(wa.abs() < 1e-6 && (wb - 1.0).abs() < 1e-6);
+    // orthogonal ends, half way: sin(π/4) of each (the straight line would give 0.5 and 0.5)
+    let (wa, wb) = slerp_weights(&a, &b, 0.5);
+    assert!((wa - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6 && (wb - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+    // unit vectors stay on the unit sphere all the way
+    let (u, v) = ([0.6f32, 0.8], [-0.8f32, 0.6]);
+    for t in [0.1, 0.3, 0.77] {
+        let (wa, wb) = slerp_weights(&u, &v, t);
+        let p = [wa * u[0] + wb * v[0], wa * u[1] + wb * v[1]];
+        assert!(((p[0] * p[0] + p[1] * p[1]).sqrt() - 1.0).abs() < 1e-5, "t = {t}: off the sphere");
+    }
+    // parallel (and zero) vectors fall back to the straight line
+    assert_eq!(slerp_weights(&a, &[3.0, 0.0, 0.0], 0.25), (0.75, 0.25));
+    assert_eq!(slerp_weights(&[0.0, 0.0], &[1.0, 0.0], 0.5), (0.5, 0.5));
+}
+
+#[test]
+fn latent_walk_starts_and_ends_at_the_grid_samples() {
+    let device = Device::flex();
+    for conditional in [false, true] {
+        let gan = DigitsGan::new(tiny(conditional, 4), &device).unwrap();
+        let grid = FixedNoise::new(10, 8, 16, 3);
+        let samples = values(gan.sample_grid(&grid));
+        let (from, to) = (3, 58); // rows 0 and 7: different digits when conditional
+        let walk = interpolate(gan.generator(), &grid, from, to, 6, &device);
+        assert_eq!(walk.dims(), [6, 1, 28, 28]);
+        let walk = values(walk);
+        let close = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(a, b)| (a - b).abs() < 1e-4);
+        assert!(close(&walk[..IMAGE_PIXELS], &samples[from * IMAGE_PIXELS..(from + 1) * IMAGE_PIXELS]), "conditional {conditional}: the walk starts at A");
+        assert!(close(&walk[5 * IMAGE_PIXELS..], &samples[to * IMAGE_PIXELS..(to + 1) * IMAGE_PIXELS]), "conditional {conditional}: the walk ends at B");
+        assert!(!close(&walk[2 * IMAGE_PIXELS..3 * IMAGE_PIXELS], &walk[..IMAGE_PIXELS]), "the middle differs from the ends");
+    }
+}
+
+#[test]
+fn nearest_neighbours_find_the_digit_itself_and_agree_with_a_full_sort() {
+    let Some(set) = test_set(600) else { return };
+    let image = |i: usize| -> Vec<f32> { set.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0).collect() };
+    let found = nearest_neighbours(&set, &image(17), 5);
+    assert_eq!(found.len(), 5);
+    assert_eq!(found[0].index, 17, "a training digit's nearest neighbour is itself");
+    assert!(found[0].distance < 1e-6, "at distance 0 (to rounding): {}", found[0].distance);
+    assert!(found.windows(2).all(|w| w[0].distance <= w[1].distance), "nearest first");
+    // a query that is no digit: the early-exit scan must give the exact top 4
+    let mut rng = SeededRng::new(8);
+    let query: Vec<f32> = (0..IMAGE_PIXELS).map(|_| rng.uniform_in(-1.0, 1.0)).collect();
+    let mut all: Vec<(f32, usize)> = (0..set.len())
+        .map(|i| {
+            let d: f32 = set.image(i).iter().zip(&query).map(|(&p, &q)| ((q + 1.0) * 127.5 - p as f32).powi(2)).sum();
+            ((d / IMAGE_PIXELS as f32).sqrt() / 127.5, i)
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let found = nearest_neighbours(&set, &query, 4);
+    for (n, (d, i)) in found.iter().zip(&all) {
+        assert_eq!(n.index, *i);
+        assert!((n.distance - d).abs() < 1e-5);
+    }
+    // the scale: an all-black image against all-white is 2 apart
+    assert!((nearest_neighbours(&set, &vec![1.0; IMAGE_PIXELS], 1)[0].distance - 2.0).abs() < 0.5);
+}
+
+#[test]
+fn histograms_and_label_agreement_count_what_they_should() {
+    let h = histogram(&[0.05, 0.15, 0.15, 0.95, -3.0, 7.0, f32::NAN], 0.0, 1.0, 10);
+    assert_eq!(h.len(), 10);
+    let n = 6.0; // the NaN is left out
+    assert_eq!(h[0], 2.0 / n, "0.05 and the clamped -3");
+    assert_eq!(h[1], 2.0 / n);
+    assert_eq!(h[9], 2.0 / n, "0.95 and the clamped 7");
+    assert!((h.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    assert!(histogram(&[], 0.0, 1.0, 4).iter().all(|&v| v == 0.0));
+    // classifier rows: [10 probabilities, 64 features]
+    let row = |class: usize| -> Vec<f32> { (0..OUTPUTS).map(|i| if i == class { 0.9 } else if i < 10 { 0.01 } else { 0.0 }).collect() };
+    let outputs: Vec<f32> = [3, 3, 5, 1].iter().flat_map(|&c| row(c)).collect();
+    assert_eq!(label_agreement(&outputs, &[3, 4, 5, 1]).unwrap(), 0.75);
+    assert!(label_agreement(&outputs, &[3, 4]).is_err(), "rows and labels must match");
 }

@@ -1,4 +1,4 @@
-//! Line charts drawn with plotters on a canvas (axes, ticks, labels, legend).
+//! Line, bar and histogram charts drawn with plotters on a canvas (axes, ticks, labels, legend).
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
@@ -168,6 +168,54 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
             .map_err(|e| e.to_string())?
             .label("equal share")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(2)));
+    }
+    legend(&mut chart, font, colors)?;
+    root.present().map_err(|e| e.to_string())
+}
+
+/// Overlaid histograms: each group's `values` are the shares of equal bins spanning
+/// `lo..hi`, drawn as translucent bars so overlapping distributions stay visible.
+pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f64, hi: f64, groups: &[Bars]) -> Result<(), String> {
+    let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
+    let root = backend.into_drawing_area();
+    let colors = palette();
+    root.fill(&colors.bg).map_err(|e| e.to_string())?;
+    let hi = if hi > lo { hi } else { lo + 1.0 };
+    let top = groups.iter().flat_map(|g| g.values.iter().copied()).filter(|v| v.is_finite()).fold(0.05f64, f64::max) * 1.15;
+    let font = (12.0 * dpr * colors.weight) as u32;
+    let mut chart = ChartBuilder::on(&root)
+        .margin((6.0 * dpr) as u32)
+        .x_label_area_size((34.0 * dpr * colors.weight) as u32)
+        .y_label_area_size((48.0 * dpr * colors.weight) as u32)
+        .build_cartesian_2d(lo..hi, 0f64..top)
+        .map_err(|e| e.to_string())?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(6)
+        .y_labels(5)
+        .x_desc(x_label)
+        .x_label_formatter(&|x| compact(*x))
+        .y_label_formatter(&|y| compact(*y))
+        .label_style(("sans-serif", font).into_font().color(&colors.fg))
+        .axis_style(colors.fg)
+        .bold_line_style(colors.grid)
+        .light_line_style(colors.grid.mix(0.5))
+        .draw()
+        .map_err(|e| e.to_string())?;
+    for g in groups {
+        let color = g.color;
+        let width = (hi - lo) / g.values.len().max(1) as f64;
+        let drawn = chart
+            .draw_series(g.values.iter().enumerate().map(|(i, v)| {
+                let left = lo + i as f64 * width;
+                Rectangle::new([(left, 0.0), (left + width, v.max(0.0))], color.mix(0.55).filled())
+            }))
+            .map_err(|e| e.to_string())?;
+        if !g.name.is_empty() {
+            drawn.label(g.name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.mix(0.55).filled()));
+        }
     }
     legend(&mut chart, font, colors)?;
     root.present().map_err(|e| e.to_string())

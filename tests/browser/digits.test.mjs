@@ -1,7 +1,9 @@
 // Browser tests of the DCGAN digits page (/digits) in Debian's chromium: MNIST loads with a
 // progress bar, a tiny DCGAN trains on the CPU and on WebGPU (SwiftShader here), the sample
 // grid is drawn and changes, real test digits score as the ceiling, the pretrained start shows
-// digits the classifier is confident about, and model files round-trip while bad ones are refused.
+// digits the classifier is confident about, and model files round-trip while bad ones are refused;
+// the latent walk follows its dragged ends, a clicked sample gets its nearest training digits,
+// D's output histogram is drawn, and a conditional model draws one digit per row.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -10,11 +12,17 @@ import { sharedBrowser, inkedShare, openPage, screenshot, status, waitStatus } f
 const ctx = sharedBrowser();
 const report = (page) => page.evaluate(() => window.ganPlayground.report());
 const api = (page, cmd, ...args) => page.evaluate(([c, a]) => window.ganPlayground[c](...a), [cmd, args]);
-/** The grid's pixels, to see whether it changed. */
-const gridPixels = (page) => page.evaluate(() => {
-  const c = document.getElementById('digits-samples');
+/** A canvas's grey values, to see whether it changed (the sample grid by default). */
+const gridPixels = (page, id = 'digits-samples') => page.evaluate((id) => {
+  const c = document.getElementById(id);
   return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));
-});
+}, id);
+/** The page position of grid cell `cell`'s centre (8 columns, 10 rows). */
+const cellCentre = async (page, cell) => {
+  const box = await page.locator('#digits-samples').boundingBox();
+  return { x: box.x + ((cell % 8) + 0.5) * box.width / 8, y: box.y + (Math.floor(cell / 8) + 0.5) * box.height / 10 };
+};
+const config = (page) => page.evaluate(() => window.ganPlayground.config());
 const differs = (a, b) => a.length !== b.length || a.some((v, i) => v !== b[i]);
 
 async function open(path) {
@@ -32,7 +40,7 @@ test('MNIST loads with a progress bar; a tiny DCGAN trains on the CPU and the gr
   await page.waitForFunction(() => window.ganPlayground.report().loading === 'ready', null, { timeout: 120_000 });
   assert.equal(fetched().length, 4, `MNIST files fetched: ${fetched()}`);
   assert.equal(await page.locator('#digits-progress').count(), 0, 'the progress bar goes once loaded');
-  await page.waitForFunction(() => window.ganPlayground.report().samplesDrawn === 64, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.ganPlayground.report().samplesDrawn === 80, null, { timeout: 60_000 });
   const r0 = await report(page);
   assert.ok(r0.realMnistScore > 9, `real test digits score ${r0.realMnistScore}`);
   assert.ok(r0.realFrechet >= 0 && Number.isFinite(r0.realFrechet));
@@ -100,7 +108,7 @@ test('start from pretrained shows digits the classifier is confident about; mode
   const notice = (text) => page.locator('.notice', { hasText: text }).waitFor({ timeout: 30_000 });
   await load('saved.bin', bytes);
   await notice('Loaded “saved.bin”');
-  await page.waitForFunction(() => window.ganPlayground.report().samplesDrawn === 64);
+  await page.waitForFunction(() => window.ganPlayground.report().samplesDrawn === 80);
   await page.waitForTimeout(300);
   assert.ok(!differs(saved, await gridPixels(page)), 'the loaded weights draw the saved grid');
 
@@ -132,4 +140,73 @@ test('bad settings: a size the CPU cannot train is refused with a message; the p
   assert.deepEqual(mismatch.errors, []);
   await page.close();
   await mismatch.close();
+});
+
+test('the latent walk follows its dragged ends, a clicked sample gets its nearest training digits, D\'s outputs are a histogram', async () => {
+  const page = await open('/digits?backend=cpu');
+  await page.click('#pretrained');
+  await page.waitForFunction(() => { const r = window.ganPlayground.report(); return new URL(location.href).searchParams.get('start') === 'pretrained' && r.mnistScore !== null && r.neighbours.length === 8; }, null, { timeout: 120_000 });
+  let r = await report(page);
+  assert.equal(r.walkDrawn, 10);
+  assert.ok(await inkedShare(page, 'digits-walk') > 0.5, 'the walk strip is drawn');
+  assert.ok(await inkedShare(page, 'digits-dhist') > 0.02, 'the histogram is drawn');
+  assert.ok(r.dReal >= 0 && r.dReal <= 1 && r.dFake >= 0 && r.dFake <= 1, `ns: D(x) is a probability (${r.dReal}, ${r.dFake})`);
+  const c0 = await config(page);
+  assert.deepEqual([c0.walkFrom, c0.walkTo, c0.inspect], [0, 7, 0]);
+  await api(page, 'step', 2);
+  const walk0 = await gridPixels(page, 'digits-walk');
+
+  // drag end B from its cell (7) to cell 77: the walk follows and the link records it, without a new run
+  const from = await cellCentre(page, 7), to = await cellCentre(page, 77);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+  assert.equal((await config(page)).walkTo, 77);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('walkTo') === '77');
+  let walk1 = walk0;
+  for (let i = 0; i < 50 && !differs(walk0, walk1); i++) { await page.waitForTimeout(100); walk1 = await gridPixels(page, 'digits-walk'); }
+  assert.ok(differs(walk0, walk1), 'the walk changed with its end');
+  assert.equal((await status(page)).step, 2, 'moving an end does not restart training');
+  const markTo = await page.locator('#mark-to').boundingBox(), cell77 = await cellCentre(page, 77);
+  assert.ok(Math.abs(markTo.x + markTo.width / 2 - cell77.x) < 3 && Math.abs(markTo.y + markTo.height / 2 - cell77.y) < 3, 'marker B sits on cell 77');
+
+  // click a sample: its nearest training digits, nearest first, on the copy-distance scale
+  const target = await cellCentre(page, 42);
+  await page.mouse.click(target.x, target.y);
+  assert.equal((await config(page)).inspect, 42);
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('inspect') === '42');
+  await page.waitForFunction(() => window.ganPlayground.report().neighbourScale !== null, null, { timeout: 60_000 });
+  r = await report(page);
+  assert.equal(r.neighbours.length, 8);
+  const d = r.neighbours.map((n) => n.distance);
+  assert.ok(d.every((v, i) => v > 0 && v < 2 && (i === 0 || d[i - 1] <= v)), `distances ${d}`);
+  assert.ok(r.neighbours.every((n) => Number.isInteger(n.index) && n.index >= 0 && n.index < 60000 && n.label >= 0 && n.label <= 9));
+  assert.ok(r.neighbourScale > 0.1 && r.neighbourScale < 1.5, `a real test digit's nearest training digit is ${r.neighbourScale} away`);
+  assert.match(await page.locator('#neighbour-caption').textContent(), /Sample 42.*nearest training digits/);
+  assert.ok(await inkedShare(page, 'digits-neighbours') > 0.5 && await inkedShare(page, 'digits-query') > 0.5, 'the neighbours are drawn');
+  // the same from the keyboard-reachable field
+  await page.locator('#set-walkFrom').fill('12');
+  await page.locator('#set-walkFrom').press('Tab');
+  await page.waitForFunction(() => window.ganPlayground.config().walkFrom === 12);
+  await screenshot(page, 'digits-inspect');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a conditional model draws one digit per row: the pretrained conditional G, read by the classifier', async () => {
+  const page = await open('/digits?backend=cpu&conditional=on');
+  await page.click('#pretrained');
+  await page.waitForFunction(() => { const r = window.ganPlayground.report(); return new URL(location.href).searchParams.get('start') === 'pretrained' && r.gridAgreement !== null; }, null, { timeout: 120_000 });
+  const r = await report(page);
+  const c = await config(page);
+  assert.equal(c.conditional, 'on');
+  assert.ok(r.gridAgreement > 0.5, `the classifier reads ${r.gridAgreement * 100} % of grid samples as their row's digit`);
+  assert.ok(r.mnistScore > 6, `conditional pretrained MNIST score ${r.mnistScore}`);
+  assert.match(await page.locator('#grid-agreement').textContent(), /Rows the classifier reads as their digit: \d+ %/);
+  assert.match(await page.locator('#walk-caption').textContent(), /label embedding/);
+  await screenshot(page, 'digits-conditional');
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });

@@ -140,7 +140,6 @@ impl Generator {
     /// Images in [−1, 1] from noise `z` and, for a conditional G, class `labels`.
     pub fn forward(&self, z: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<4> {
         let [b, _] = z.dims(); // z: [B, L]
-        let c = self.channels;
         let input = match (&self.label_embedding, labels) {
             (Some(embedding), Some(labels)) => {
                 let e = embedding.forward(labels.reshape([b, 1])); // [B, 1, E]
@@ -149,6 +148,15 @@ impl Generator {
             (Some(_), None) => panic!("a conditional generator needs labels"),
             (None, _) => z, // [B, L]
         };
+        self.decode(input)
+    }
+
+    /// Images from G's first layer's input: z, with a conditional G's label embedding
+    /// concatenated (`[B, L]` or `[B, L + E]`). `forward` builds that input; a latent walk
+    /// builds its own (`inspect::interpolate`).
+    pub fn decode(&self, input: Tensor<2>) -> Tensor<4> {
+        let [b, _] = input.dims(); // input: [B, L (+ E)]
+        let c = self.channels;
         let x = self.project.forward(input); // [B, 49·2C]
         let x = x.reshape([b, 2 * c, 7, 7]); // [B, 2C, 7, 7]
         let x = activation::relu(self.norm0.forward(x)); // [B, 2C, 7, 7]
@@ -378,7 +386,8 @@ fn noise(n: usize, dim: usize, rng: &mut SeededRng, device: &Device) -> Tensor<2
 }
 
 /// The noise (and classes) behind the sample grid, fixed for a run so the page shows the same
-/// latent points improving. Conditional grids put class `col % 10` in column `col`.
+/// latent points improving. Conditional grids put class `row % 10` in row `row`, so a row is
+/// one digit (a one-column "grid" cycles through the classes: the balanced set scores use).
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedNoise {
     pub rows: usize,
@@ -393,7 +402,7 @@ impl FixedNoise {
         let mut rng = SeededRng::new(seed ^ 0xF1CED);
         let n = rows * cols;
         let z = (0..n * latent_dim).map(|_| rng.normal()).collect();
-        let labels = (0..n).map(|i| ((i % cols) % CLASSES) as u8).collect();
+        let labels = (0..n).map(|i| ((i / cols) % CLASSES) as u8).collect();
         Self { rows, cols, latent_dim, z, labels }
     }
 

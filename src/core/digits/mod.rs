@@ -8,6 +8,7 @@ pub mod checkpoint;
 pub mod classifier;
 pub mod data;
 pub mod dcgan;
+pub mod inspect;
 pub mod score;
 pub mod settings;
 

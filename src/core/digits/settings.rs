@@ -22,11 +22,35 @@ pub const DIGITS_SETTINGS: &[Spec] = &[
     Spec { key: "beta1", kind: Kind::Float { min: 0.0, max: 0.999 }, default: "0.5", label: "Adam β1" },
     Spec { key: "labelSmoothing", kind: Kind::Float { min: 0.0, max: 0.45 }, default: "0", label: "Label smoothing" },
     Spec { key: "batch", kind: Kind::Int { min: 4, max: 256 }, default: "32", label: "Batch size" },
+    // Views: which grid samples (numbered row by row from 0) the latent walk joins and whose
+    // nearest training digits are shown. Changing them never restarts training.
+    Spec { key: "walkFrom", kind: Kind::Int { min: 0, max: GRID_CELLS as i64 - 1 }, default: "0", label: "Walk from sample" },
+    Spec { key: "walkTo", kind: Kind::Int { min: 0, max: GRID_CELLS as i64 - 1 }, default: "7", label: "Walk to sample" },
+    Spec { key: "inspect", kind: Kind::Int { min: 0, max: GRID_CELLS as i64 - 1 }, default: "0", label: "Neighbours of sample" },
 ];
 
-/// The width, latent size and conditioning of the pretrained weights shipped with the page
-/// (`www/models/dcgan-w0.25.bin`, trained by `cargo run --release --example digits -- gan`).
+/// The sample grid: one row per digit class when the model is conditional.
+pub const GRID_ROWS: usize = 10;
+pub const GRID_COLS: usize = 8;
+pub const GRID_CELLS: usize = GRID_ROWS * GRID_COLS;
+
+/// Settings that only change what is drawn.
+pub const VIEW_KEYS: &[&str] = &["walkFrom", "walkTo", "inspect"];
+
+/// The width and latent size of the pretrained weights shipped with the page, one file
+/// unconditional and one conditional (`www/models/dcgan-w0.25.bin`, `dcgan-w0.25-cond.bin`,
+/// trained by `cargo run --release --example digits -- gan`).
 pub const PRETRAINED: DcganConfig = DcganConfig { width: 0.25, latent_dim: 100, conditional: false };
+
+/// The shipped model for an unconditional or conditional run.
+pub fn pretrained(conditional: bool) -> DcganConfig {
+    DcganConfig { conditional, ..PRETRAINED }
+}
+
+/// Its file name under `models/`.
+pub fn pretrained_file(conditional: bool) -> String {
+    format!("dcgan-w{}{}.bin", PRETRAINED.width, if conditional { "-cond" } else { "" })
+}
 
 /// The training run the settings describe (the table's ranges make it valid: see tests).
 pub fn config_from(s: &Settings) -> DigitsGanConfig {

@@ -2,29 +2,34 @@
 //! opens, with a progress bar) and the scoring classifier are static files; the grid of samples
 //! from a fixed set of z refreshes as training runs, beside real digits; the losses, the MNIST
 //! score and the Fréchet distance (both from the shipped classifier) are charted against the
-//! same numbers for real test digits, the ceiling. "Start from pretrained" loads the weights
-//! trained natively by `cargo run --release --example digits -- gan`.
+//! same numbers for real test digits, the ceiling. Beside the grid: a latent walk between two
+//! samples (drag its ends A and B on the grid), the training digits nearest a clicked sample
+//! (is G copying?) and a histogram of D's outputs on real and generated digits. "Start from
+//! pretrained" loads the weights trained natively by `cargo run --release --example digits -- gan`.
 //!
 //! Read top to bottom: loading the files, the trainer glue, the controller (buttons and API),
 //! the drawing, then the Leptos view. The engine is `crate::core::digits`.
 
 use crate::core::digits::classifier::{Classifier, OUTPUTS};
-use crate::core::digits::data::{MnistSet, Shuffler, Split, IMAGE_PIXELS};
+use crate::core::digits::data::{MnistSet, Shuffler, Split, CLASSES, IMAGE_PIXELS};
 use crate::core::digits::dcgan::{tile_grid, DigitsGan, FixedNoise};
+use crate::core::digits::inspect::{histogram, interpolate, label_agreement, nearest_neighbours, Neighbour};
 use crate::core::digits::read_values;
 use crate::core::digits::score::{fit_gaussian, score_outputs, split_outputs, GaussianFit, SampleScores};
-use crate::core::digits::settings::{config_from, settings_flops, DIGITS_SETTINGS, PRETRAINED};
+use crate::core::digits::settings::{config_from, pretrained, pretrained_file, settings_flops, DIGITS_SETTINGS, GRID_CELLS, GRID_COLS, GRID_ROWS, VIEW_KEYS};
+use crate::core::loss::GanLoss;
 use crate::core::presentation::csv_table;
 use crate::core::settings::Settings;
 use crate::draw::Raster;
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
-use crate::web::chart::{line_chart, Series};
+use crate::web::chart::{histogram_chart, line_chart, Bars, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use crate::web::toy::layers::put_raster;
+use burn::module::Module;
 use burn::tensor::{Device, Int, Tensor};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
@@ -33,7 +38,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-const GRID_SIDE: usize = 8;
+/// Images along the latent walk, both ends included.
+const WALK_STEPS: usize = 10;
+/// Training digits shown beside an inspected sample.
+const NEIGHBOURS: usize = 8;
+/// Real test digits whose nearest training digit sets the "not a copy" scale.
+const NEIGHBOUR_REFERENCE_DIGITS: usize = 16;
+const D_BINS: usize = 20;
 /// Generated (and real) images each score uses; the ceiling uses as many real ones, since the
 /// Fréchet distance of a small sample is biased upwards and only like-for-like compares.
 const SCORE_SAMPLES: usize = 64;
@@ -82,6 +93,23 @@ struct Assets {
     reference: GaussianFit,
     /// Scores of `SCORE_SAMPLES` other real test digits: the ceiling.
     ceiling: SampleScores,
+    /// Training-set indices of the real grid (row r holds digits of class r) and of D's
+    /// real batch for the output histogram.
+    real_rows: Vec<usize>,
+    /// `NEIGHBOUR_REFERENCE_DIGITS` further test digits in [−1, 1] (the copy-distance scale).
+    test_digits: Vec<f32>,
+}
+
+/// `GRID_COLS` training indices per grid row, row r of class r % 10.
+fn rows_by_class(set: &MnistSet) -> Vec<usize> {
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); CLASSES];
+    for i in 0..set.len() {
+        let c = set.label(i) as usize;
+        if by_class[c].len() < GRID_COLS * GRID_ROWS.div_ceil(CLASSES) {
+            by_class[c].push(i);
+        }
+    }
+    (0..GRID_ROWS).flat_map(|r| by_class[r % CLASSES].iter().skip((r / CLASSES) * GRID_COLS).take(GRID_COLS).copied().collect::<Vec<_>>()).collect()
 }
 
 thread_local! {
@@ -135,7 +163,10 @@ async fn load_assets(progress: RwSignal<(f64, String)>) -> Result<Rc<Assets>, St
     let (_, features) = split_outputs(reference_rows)?;
     let reference = fit_gaussian(&features, OUTPUTS - 10)?;
     let ceiling = score_outputs(ceiling_rows, &reference)?;
-    let assets = Rc::new(Assets { train, classifier, reference, ceiling });
+    let first = REFERENCE_DIGITS + SCORE_SAMPLES;
+    let test_digits = (first..first + NEIGHBOUR_REFERENCE_DIGITS).flat_map(|i| test.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+    let real_rows = rows_by_class(&train);
+    let assets = Rc::new(Assets { train, classifier, reference, ceiling, real_rows, test_digits });
     ASSETS.with(|a| *a.borrow_mut() = Some(assets.clone()));
     Ok(assets)
 }
@@ -152,8 +183,17 @@ pub struct DigitsTrainer {
     scorer: Classifier,
     score_z: Tensor<2>,
     score_labels: Option<Tensor<1, Int>>,
+    /// The real grid's digits (D's real batch for the histogram), on the training device.
+    real_images: Tensor<4>,
+    real_labels: Option<Tensor<1, Int>>,
+    /// The latent walk's ends: grid sample indices.
+    walk: Cell<(usize, usize)>,
     last_losses: Option<Tensor<1>>,
     last_score_ms: Cell<f64>,
+}
+
+fn walk_ends(s: &Settings) -> (usize, usize) {
+    (s.int("walkFrom") as usize, s.int("walkTo") as usize)
 }
 
 impl DigitsTrainer {
@@ -165,14 +205,20 @@ impl DigitsTrainer {
         }
         let inner = gan.device().clone().inner();
         let scorer = Classifier::from_bytes(&assets.classifier, &inner).map_err(|e| format!("the scoring classifier: {e}"))?;
-        let score = FixedNoise::new(1, SCORE_SAMPLES, config.model.latent_dim, config.seed ^ 0x5C0_4E);
-        let score_labels = config.model.conditional.then(|| crate::core::digits::data::labels_tensor(&score.labels, &inner));
+        // one column: the classes cycle 0..9, a balanced set for the MNIST score
+        let score = FixedNoise::new(SCORE_SAMPLES, 1, config.model.latent_dim, config.seed ^ 0x5C0_4E);
+        let conditional = config.model.conditional;
+        let score_labels = conditional.then(|| crate::core::digits::data::labels_tensor(&score.labels, &inner));
+        let real = assets.train.batch(&assets.real_rows, &inner);
         Ok(Self {
             shuffler: Shuffler::new(assets.train.len(), config.seed),
             batch: settings.int("batch") as usize,
-            grid: FixedNoise::new(GRID_SIDE, GRID_SIDE, config.model.latent_dim, config.seed),
+            grid: FixedNoise::new(GRID_ROWS, GRID_COLS, config.model.latent_dim, config.seed),
             score_z: score.noise(&inner),
             score_labels,
+            real_images: real.images,
+            real_labels: conditional.then_some(real.labels),
+            walk: Cell::new(walk_ends(settings)),
             scorer,
             gan,
             assets,
@@ -182,13 +228,37 @@ impl DigitsTrainer {
     }
 }
 
-/// What one frame reads back: the losses, the sample grid and, now and then, scores.
+/// What one frame reads back: the losses, the sample grid, the latent walk and, now and
+/// then, the measurements.
 pub struct DigitsSnapshot {
     step: u64,
     losses: Option<[f32; 2]>,
-    /// `GRID_SIDE²` images of 784 values in [−1, 1].
+    /// `GRID_CELLS` images of 784 values in [−1, 1].
     grid: Vec<f32>,
-    scores: Option<SampleScores>,
+    /// `WALK_STEPS` images.
+    walk: Vec<f32>,
+    measured: Option<Measured>,
+}
+
+/// What the classifier and D say, every `SCORE_INTERVAL_MS`.
+struct Measured {
+    scores: SampleScores,
+    /// D's outputs (probabilities D(x) for the ns loss, raw values otherwise) on the real grid
+    /// digits and on the scored samples.
+    d_real: Vec<f32>,
+    d_fake: Vec<f32>,
+    /// Conditional runs: the share of grid samples the classifier reads as their row's digit.
+    agreement: Option<f64>,
+}
+
+/// Splits the first `n` values off `rest` (a readback whose parts this module laid out).
+fn take<'a>(rest: &mut &'a [f32], n: usize) -> Result<&'a [f32], String> {
+    if rest.len() < n {
+        return Err(format!("the readback is {} values short", n - rest.len()));
+    }
+    let (head, tail) = rest.split_at(n);
+    *rest = tail;
+    Ok(head)
 }
 
 impl Trainer for DigitsTrainer {
@@ -206,28 +276,51 @@ impl Trainer for DigitsTrainer {
     }
 
     fn snapshot(&self, full: bool) -> Pending<DigitsSnapshot> {
-        let grid = self.gan.sample_grid(&self.grid).flatten::<1>(0, 3); // [64·784]
-        let grid_len = GRID_SIDE * GRID_SIDE * IMAGE_PIXELS;
-        let mut parts = vec![grid];
+        let inner = self.gan.device().clone().inner();
+        let grid_images = self.gan.sample_grid(&self.grid); // [80, 1, 28, 28]
+        let (from, to) = self.walk.get();
+        let walk = interpolate(self.gan.generator(), &self.grid, from, to, WALK_STEPS, &inner); // [10, 1, 28, 28]
+        let mut parts = vec![grid_images.clone().flatten::<1>(0, 3), walk.flatten::<1>(0, 3)];
         let losses = self.last_losses.clone();
         if let Some(l) = &losses {
             parts.push(l.clone()); // [2]
         }
         let now = js::now_ms();
-        let score = full && now - self.last_score_ms.get() >= SCORE_INTERVAL_MS;
-        if score {
+        let measure = full && now - self.last_score_ms.get() >= SCORE_INTERVAL_MS;
+        let conditional = self.gan.config().model.conditional;
+        if measure {
             self.last_score_ms.set(now);
             let images = self.gan.generate(self.score_z.clone(), self.score_labels.clone()); // [N, 1, 28, 28]
-            parts.push(self.scorer.outputs(images).flatten::<1>(0, 1)); // [N·74]
+            parts.push(self.scorer.outputs(images.clone()).flatten::<1>(0, 1)); // [N·74]
+            let d = self.gan.discriminator().valid();
+            parts.push(d.forward(self.real_images.clone(), self.real_labels.clone()).flatten::<1>(0, 1)); // [80]
+            parts.push(d.forward(images, self.score_labels.clone()).flatten::<1>(0, 1)); // [N]
+            if conditional {
+                parts.push(self.scorer.outputs(grid_images).flatten::<1>(0, 1)); // [80·74]
+            }
         }
         let all = Tensor::cat(parts, 0);
         let (step, has_losses, assets) = (self.gan.steps(), losses.is_some(), self.assets.clone());
+        let (grid_labels, probabilities) = (self.grid.labels.clone(), self.gan.config().loss == GanLoss::NonSaturating);
+        let real_count = self.assets.real_rows.len();
         Box::pin(async move {
             let values = read_values(all).await?;
-            let (grid, rest) = values.split_at(grid_len.min(values.len()));
-            let (losses, rest) = if has_losses && rest.len() >= 2 { (Some([rest[0], rest[1]]), &rest[2..]) } else { (None, rest) };
-            let scores = if score { Some(score_outputs(rest, &assets.reference)?) } else { None };
-            Ok(DigitsSnapshot { step, losses, grid: grid.to_vec(), scores })
+            let mut rest = values.as_slice();
+            let grid = take(&mut rest, GRID_CELLS * IMAGE_PIXELS)?.to_vec();
+            let walk = take(&mut rest, WALK_STEPS * IMAGE_PIXELS)?.to_vec();
+            let losses = if has_losses { take(&mut rest, 2).map(|l| Some([l[0], l[1]]))? } else { None };
+            let measured = if measure {
+                let scores = score_outputs(take(&mut rest, SCORE_SAMPLES * OUTPUTS)?, &assets.reference)?;
+                // the ns loss reads D's logit as a probability; the others' outputs are raw
+                let shown = |v: &[f32]| -> Vec<f32> { v.iter().map(|&x| if probabilities { 1.0 / (1.0 + (-x).exp()) } else { x }).collect() };
+                let d_real = shown(take(&mut rest, real_count)?);
+                let d_fake = shown(take(&mut rest, SCORE_SAMPLES)?);
+                let agreement = if conditional { Some(label_agreement(take(&mut rest, GRID_CELLS * OUTPUTS)?, &grid_labels)?) } else { None };
+                Some(Measured { scores, d_real, d_fake, agreement })
+            } else {
+                None
+            };
+            Ok(DigitsSnapshot { step, losses, grid, walk, measured })
         })
     }
 }
@@ -298,6 +391,17 @@ pub struct DigitsController {
     assets: RefCell<Option<Rc<Assets>>>,
     history: RefCell<History>,
     last_grid: RefCell<Vec<f32>>,
+    last_walk: RefCell<Vec<f32>>,
+    /// D's latest outputs on real and on generated digits (the histogram).
+    d_outputs: RefCell<Option<(Vec<f32>, Vec<f32>)>>,
+    /// The inspected sample's nearest training digits, and the grid cell they belong to.
+    neighbours: RwSignal<Vec<Neighbour>>,
+    inspected: Cell<Option<usize>>,
+    /// Median distance from a real test digit to its nearest training digit (once measured).
+    neighbour_scale: RwSignal<Option<f32>>,
+    scale_started: Cell<bool>,
+    /// Conditional runs: the share of grid samples read as their row's digit.
+    agreement: RwSignal<Option<f64>>,
     generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
     first_frame: RefCell<Vec<js_sys::Function>>,
@@ -318,6 +422,13 @@ impl DigitsController {
             assets: RefCell::new(None),
             history: RefCell::new(History::default()),
             last_grid: RefCell::new(Vec::new()),
+            last_walk: RefCell::new(Vec::new()),
+            d_outputs: RefCell::new(None),
+            neighbours: RwSignal::new(Vec::new()),
+            inspected: Cell::new(None),
+            neighbour_scale: RwSignal::new(None),
+            scale_started: Cell::new(false),
+            agreement: RwSignal::new(None),
             generation: Cell::new(0),
             last_chart_ms: Cell::new(f64::MIN),
             first_frame: RefCell::new(Vec::new()),
@@ -351,6 +462,9 @@ impl DigitsController {
     /// (Re)builds the run from the settings: loads the files and the device first if needed.
     fn restart(&self, running: bool) {
         self.stop();
+        // the stopped run's measurements must not pass for the next one's while it starts
+        self.scores.update(|s| s.0 = None);
+        self.agreement.set(None);
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let this = self.this.clone();
@@ -382,8 +496,9 @@ impl DigitsController {
             let compute = backend::device_for(choice, cache, status, notices).await;
             let Some(me) = current() else { return };
             let pretrained = if me.settings.with_untracked(|s| s.choice("start") == "pretrained") {
+                let file = pretrained_file(me.settings.with_untracked(|s| s.choice("conditional") == "on"));
                 drop(me);
-                let fetched = fetch_bytes(&format!("/models/{}", pretrained_file()), |_, _| {}).await;
+                let fetched = fetch_bytes(&format!("/models/{file}"), |_, _| {}).await;
                 let Some(me) = current() else { return };
                 match fetched {
                     Ok(b) => Some(b),
@@ -408,6 +523,9 @@ impl DigitsController {
     fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
         self.stop();
         *self.history.borrow_mut() = History::default();
+        *self.d_outputs.borrow_mut() = None;
+        self.inspected.set(None);
+        self.agreement.set(None);
         self.scores.update(|s| s.0 = None);
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
@@ -431,9 +549,14 @@ impl DigitsController {
                     if let Some(l) = snap.losses {
                         self.history.borrow_mut().push_losses(snap.step, l);
                     }
-                    if let Some(s) = snap.scores.filter(|s| s.mnist_score.is_finite()) {
-                        self.history.borrow_mut().push_scores(snap.step, s);
-                        self.scores.update(|v| v.0 = Some(s));
+                    let measured = snap.measured.is_some();
+                    if let Some(m) = snap.measured {
+                        if m.scores.mnist_score.is_finite() {
+                            self.history.borrow_mut().push_scores(snap.step, m.scores);
+                            self.scores.update(|v| v.0 = Some(m.scores));
+                        }
+                        *self.d_outputs.borrow_mut() = Some((m.d_real, m.d_fake));
+                        self.agreement.set(m.agreement);
                     }
                     self.status.update(|s| {
                         s.step = snap.step;
@@ -441,8 +564,13 @@ impl DigitsController {
                         s.loss_g = snap.losses.map(|l| l[1]);
                     });
                     *self.last_grid.borrow_mut() = snap.grid;
+                    *self.last_walk.borrow_mut() = snap.walk;
                     let paused = !self.runner().is_some_and(|r| r.running());
-                    self.draw(paused);
+                    let cell = self.settings.with_untracked(|s| s.int("inspect") as usize);
+                    if measured || self.inspected.get() != Some(cell) {
+                        self.refresh_neighbours(cell);
+                    }
+                    self.draw(paused || measured);
                     self.resolve_first_frame();
                 }
                 Err(e) => error = Some(format!("Training stopped: {e}")),
@@ -468,7 +596,8 @@ impl DigitsController {
     // ---- drawing
 
     fn draw(&self, force_charts: bool) {
-        draw_digits("digits-samples", &self.last_grid.borrow());
+        draw_digits("digits-samples", &self.last_grid.borrow(), GRID_COLS);
+        draw_digits("digits-walk", &self.last_walk.borrow(), WALK_STEPS);
         let now = js::now_ms();
         if force_charts || now - self.last_chart_ms.get() >= CHART_INTERVAL_MS {
             self.last_chart_ms.set(now);
@@ -492,6 +621,67 @@ impl DigitsController {
         chart("digits-score", &[Series { name: "generated", color: G_COLOR, points: &ms }, Series { name: "real test digits", color: REAL_COLOR, points: &ms_real }]);
         let (fd, fd_real) = (pairs(&h.score_step, &h.frechet), flat(ceiling.map(|c| c.frechet)));
         chart("digits-fd", &[Series { name: "generated", color: G_COLOR, points: &fd }, Series { name: "real test digits", color: REAL_COLOR, points: &fd_real }]);
+        self.draw_histogram();
+    }
+
+    /// D's outputs on real and generated digits: probabilities on [0, 1] for the ns loss,
+    /// raw outputs over their range for lsgan and hinge.
+    fn draw_histogram(&self) {
+        let Some(canvas) = js::canvas_by_id("digits-dhist") else { return };
+        let outputs = self.d_outputs.borrow();
+        let (real, fake) = outputs.as_ref().map_or((&[][..], &[][..]), |(r, f)| (r.as_slice(), f.as_slice()));
+        let (lo, hi, label) = if self.settings.with_untracked(|s| s.choice("loss") == "ns") {
+            (0.0, 1.0, "D(x)")
+        } else {
+            let finite = || real.iter().chain(fake).copied().filter(|v| v.is_finite());
+            let (lo, hi) = (finite().fold(f32::MAX, f32::min), finite().fold(f32::MIN, f32::max));
+            let (lo, hi) = if lo < hi { (lo, hi) } else { (lo.min(0.0) - 0.5, hi.max(0.0) + 0.5) };
+            let pad = 0.05 * (hi - lo);
+            (lo - pad, hi + pad, "D's output")
+        };
+        let (r, f) = (histogram(real, lo, hi, D_BINS), histogram(fake, lo, hi, D_BINS));
+        let bars = [Bars { name: "real digits", color: REAL_COLOR, values: &r }, Bars { name: "generated", color: G_COLOR, values: &f }];
+        let shown: Vec<Bars> = bars.into_iter().filter(|_| outputs.is_some()).collect();
+        if let Err(e) = histogram_chart(&canvas, label, lo as f64, hi as f64, &shown) {
+            web_sys::console::warn_1(&format!("digits-dhist: {e}").into());
+        }
+    }
+
+    /// Finds the training digits nearest grid sample `cell` (a scan of the 60,000, tens of
+    /// milliseconds) and draws them beside it.
+    fn refresh_neighbours(&self, cell: usize) {
+        let Some(assets) = self.assets.borrow().clone() else { return };
+        let grid = self.last_grid.borrow();
+        let Some(image) = grid.chunks_exact(IMAGE_PIXELS).nth(cell) else { return };
+        let found = nearest_neighbours(&assets.train, image, NEIGHBOURS);
+        draw_digits("digits-query", image, 1);
+        let tiles: Vec<f32> = found.iter().flat_map(|n| assets.train.image(n.index).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+        draw_digits("digits-neighbours", &tiles, NEIGHBOURS);
+        self.neighbours.set(found);
+        self.inspected.set(Some(cell));
+        if !self.scale_started.replace(true) {
+            self.measure_neighbour_scale(assets);
+        }
+    }
+
+    /// The yardstick for "is it copying?": how far real test digits (never trained on) are
+    /// from their nearest training digit. One scan per frame, so the page keeps drawing.
+    fn measure_neighbour_scale(&self, assets: Rc<Assets>) {
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut distances = Vec::new();
+            for digit in assets.test_digits.chunks_exact(IMAGE_PIXELS) {
+                js::next_frame().await;
+                if this.upgrade().is_none() {
+                    return;
+                }
+                distances.extend(nearest_neighbours(&assets.train, digit, 1).first().map(|n| n.distance));
+            }
+            distances.sort_by(f32::total_cmp);
+            if let (Some(me), Some(&median)) = (this.upgrade(), distances.get(distances.len() / 2)) {
+                me.neighbour_scale.try_set(Some(median));
+            }
+        });
     }
 
     fn save_model(&self) {
@@ -541,9 +731,12 @@ impl DigitsController {
     }
 
     /// Switches to the pretrained model's shape and loads its weights.
+    /// (The shipped files are one unconditional and one conditional model; the current choice
+    /// picks which.)
     fn start_pretrained(&self) {
         let mut next = self.settings.get_untracked();
-        let shape = [("width", PRETRAINED.width.to_string()), ("latentDim", PRETRAINED.latent_dim.to_string()), ("conditional", "off".to_string()), ("start", "pretrained".to_string())];
+        let shipped = pretrained(next.choice("conditional") == "on");
+        let shape = [("width", shipped.width.to_string()), ("latentDim", shipped.latent_dim.to_string()), ("start", "pretrained".to_string())];
         for (key, value) in &shape {
             let _ = next.set(key, value);
         }
@@ -554,24 +747,17 @@ impl DigitsController {
     }
 }
 
-fn pretrained_file() -> String {
-    format!("dcgan-w{}.bin", PRETRAINED.width)
-}
-
 /// "Start from pretrained" needs the shape the shipped weights have.
 fn check_pretrained(s: &Settings) -> Result<(), String> {
     let model = config_from(s).model;
-    if s.choice("start") != "pretrained" || model == PRETRAINED {
+    let shipped = pretrained(model.conditional);
+    if s.choice("start") != "pretrained" || model == shipped {
         return Ok(());
     }
     Err(format!(
-        "The pretrained weights are for width {}, latent dim {} and no conditioning; this link asks for width {}, latent dim {}{}. \
+        "The pretrained weights are for width {} and latent dim {}; this link asks for width {}, latent dim {}. \
          Press “Start from pretrained” to switch, or set “Start from” to scratch.",
-        PRETRAINED.width,
-        PRETRAINED.latent_dim,
-        model.width,
-        model.latent_dim,
-        if model.conditional { ", conditional" } else { "" }
+        shipped.width, shipped.latent_dim, model.width, model.latent_dim,
     ))
 }
 
@@ -585,24 +771,24 @@ fn chart(id: &str, series: &[Series]) {
 
 /// Tiles images (784 values in [−1, 1] each) into the canvas `id`, one pixel per pixel (CSS
 /// scales it up without smoothing).
-fn draw_digits(id: &str, values: &[f32]) {
+fn draw_digits(id: &str, values: &[f32], cols: usize) {
     let Some(canvas) = js::canvas_by_id(id) else { return };
     let count = values.len() / IMAGE_PIXELS;
     if count == 0 {
         return;
     }
-    let (w, h, gray) = tile_grid(values, count, GRID_SIDE, 2);
+    let (w, h, gray) = tile_grid(values, count, cols, 2);
     let rgba = gray.iter().flat_map(|&g| [g, g, g, 255]).collect();
     canvas.set_width(w as u32);
     canvas.set_height(h as u32);
     put_raster(&canvas, &Raster { width: w, height: h, rgba });
 }
 
-/// The first `GRID_SIDE²` training digits, as the same kind of grid.
+/// Training digits in the generated grid's layout, row r of class r (the layout a conditional
+/// G is asked for).
 fn draw_real(assets: &Assets) {
-    let n = GRID_SIDE * GRID_SIDE;
-    let values: Vec<f32> = (0..n).flat_map(|i| assets.train.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
-    draw_digits("digits-real", &values);
+    let values: Vec<f32> = assets.real_rows.iter().flat_map(|&i| assets.train.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+    draw_digits("digits-real", &values, GRID_COLS);
 }
 
 impl Demo for DigitsController {
@@ -654,6 +840,14 @@ impl Demo for DigitsController {
         let compute = self.compute.borrow().as_ref().map(|c| c.kind);
         let check = |before: &Settings, next: &Settings| compute.map_or(Ok(()), |kind| backend::check_change(kind, settings_flops(before), settings_flops(next)));
         let Some(_) = commit_setting(self.settings, key, raw, check)? else { return Ok(()) };
+        if VIEW_KEYS.contains(&key) {
+            // what is drawn, not what trains: the next frame shows it
+            if let Some(r) = self.runner() {
+                r.trainer().borrow().walk.set(self.settings.with_untracked(walk_ends));
+                r.request_publish();
+            }
+            return Ok(());
+        }
         let running = self.status.get_untracked().running;
         if key == "backend" {
             *self.compute.borrow_mut() = None;
@@ -683,11 +877,21 @@ impl Demo for DigitsController {
         (!h.loss_step.is_empty()).then(|| h.csv())
     }
 
-    /// `{ loading, progress, mnistScore, frechet, realMnistScore, realFrechet, scoreSamples }`
-    /// (null where not measured yet).
+    /// `{ loading, progress, mnistScore, frechet, realMnistScore, realFrechet, scoreSamples,
+    /// samplesDrawn, walkDrawn, neighbours: [{ index, label, distance }], neighbourScale,
+    /// gridAgreement, dReal, dFake }` (null where not measured yet; `dReal`/`dFake` are the
+    /// means of D's outputs on real and generated digits).
     fn report(&self) -> JsValue {
         let (now, ceiling) = self.scores.get_untracked();
         let num = |v: Option<f64>| v.map_or(JsValue::NULL, JsValue::from_f64);
+        let mean = |v: &Vec<f32>| v.iter().map(|&x| x as f64).sum::<f64>() / v.len().max(1) as f64;
+        let d = self.d_outputs.borrow();
+        let neighbours = js_sys::Array::new();
+        let train = self.assets.borrow().clone();
+        for n in self.neighbours.get_untracked() {
+            let label = train.as_ref().map_or(JsValue::NULL, |a| JsValue::from_f64(a.train.label(n.index) as f64));
+            neighbours.push(&js::object(vec![("index", JsValue::from_f64(n.index as f64)), ("label", label), ("distance", JsValue::from_f64(n.distance as f64))]));
+        }
         let loading = match self.loading.get_untracked() {
             Loading::Busy => JsValue::from_str("busy"),
             Loading::Ready => JsValue::from_str("ready"),
@@ -702,6 +906,12 @@ impl Demo for DigitsController {
             ("realFrechet", num(ceiling.map(|s| s.frechet))),
             ("scoreSamples", JsValue::from_f64(SCORE_SAMPLES as f64)),
             ("samplesDrawn", JsValue::from_f64((self.last_grid.borrow().len() / IMAGE_PIXELS) as f64)),
+            ("walkDrawn", JsValue::from_f64((self.last_walk.borrow().len() / IMAGE_PIXELS) as f64)),
+            ("neighbours", neighbours.into()),
+            ("neighbourScale", num(self.neighbour_scale.get_untracked().map(f64::from))),
+            ("gridAgreement", num(self.agreement.get_untracked())),
+            ("dReal", num(d.as_ref().map(|(r, _)| mean(r)))),
+            ("dFake", num(d.as_ref().map(|(_, f)| mean(f)))),
         ])
     }
 }
@@ -709,6 +919,32 @@ impl Demo for DigitsController {
 const MODEL_KEYS: &[&str] = &["width", "latentDim", "conditional", "start"];
 const TRAIN_KEYS: &[&str] = &["loss", "lrD", "lrG", "beta1", "labelSmoothing", "batch"];
 const RUN_KEYS: &[&str] = &["seed", "backend"];
+
+/// The grid cell under a pointer, from the canvas's box (tiles and gaps scale together).
+fn cell_at(ev: &web_sys::PointerEvent) -> Option<usize> {
+    let rect = js::canvas_by_id("digits-samples")?.get_bounding_client_rect();
+    let (x, y) = ((ev.client_x() as f64 - rect.left()) / rect.width(), (ev.client_y() as f64 - rect.top()) / rect.height());
+    if !(0.0..1.0).contains(&x) || !(0.0..1.0).contains(&y) {
+        return None;
+    }
+    Some((y * GRID_ROWS as f64) as usize * GRID_COLS + (x * GRID_COLS as f64) as usize)
+}
+
+/// CSS placing a marker over grid cell `cell` (28-pixel tiles, 2-pixel gaps).
+fn cell_style(cell: i64) -> String {
+    let (w, h) = ((GRID_COLS * 30 - 2) as f64, (GRID_ROWS * 30 - 2) as f64);
+    let (row, col) = ((cell as usize / GRID_COLS) as f64, (cell as usize % GRID_COLS) as f64);
+    format!("left:{:.3}%;top:{:.3}%;width:{:.3}%;height:{:.3}%", col * 3000.0 / w, row * 3000.0 / h, 2800.0 / w, 2800.0 / h)
+}
+
+/// What a pointer press on the grid is doing: moving one end of the walk, or (if it ends on
+/// the cell it began on) choosing the sample to inspect.
+#[derive(Clone, Copy, PartialEq)]
+enum GridPress {
+    Idle,
+    Drag(&'static str),
+    Click(usize),
+}
 
 #[component]
 pub fn DigitsPage() -> impl IntoView {
@@ -760,6 +996,72 @@ pub fn DigitsPage() -> impl IntoView {
     };
     let c = controller.clone();
     let pretrained = move |_| c.start_pretrained();
+    let press = Rc::new(Cell::new(GridPress::Idle));
+    let c = controller.clone();
+    let apply = move |key: &str, cell: usize| {
+        if let Err(e) = c.set(key, &cell.to_string()) {
+            c.notices.update(|n| n.push(e));
+        }
+    };
+    let (p, c) = (press.clone(), controller.clone());
+    let on_down = move |ev: web_sys::PointerEvent| {
+        let Some(cell) = cell_at(&ev) else { return };
+        let (from, to) = c.settings.with_untracked(walk_ends);
+        p.set(if cell == from { GridPress::Drag("walkFrom") } else if cell == to { GridPress::Drag("walkTo") } else { GridPress::Click(cell) });
+        if let Some(t) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+            let _ = t.set_pointer_capture(ev.pointer_id());
+        }
+        ev.prevent_default();
+    };
+    let (p, c, set_end) = (press.clone(), controller.clone(), apply.clone());
+    let on_move = move |ev: web_sys::PointerEvent| {
+        if let (GridPress::Drag(key), Some(cell)) = (p.get(), cell_at(&ev)) {
+            if c.settings.with_untracked(|s| s.int(key)) != cell as i64 {
+                set_end(key, cell);
+            }
+        }
+    };
+    let (p, set_inspect) = (press.clone(), apply);
+    let on_up = move |ev: web_sys::PointerEvent| {
+        if let GridPress::Click(cell) = p.replace(GridPress::Idle) {
+            if cell_at(&ev) == Some(cell) {
+                set_inspect("inspect", cell);
+            }
+        }
+    };
+    let on_cancel = move |_: web_sys::PointerEvent| press.set(GridPress::Idle);
+    let (neighbours, neighbour_scale, agreement) = (controller.neighbours, controller.neighbour_scale, controller.agreement);
+    let mark = move |key: &'static str| move || settings.with(|s| cell_style(s.int(key)));
+    let walk_caption = move || {
+        settings.with(|s| {
+            format!(
+                "Latent walk from A (sample {}) to B (sample {}): z moves along the great circle between them (spherical interpolation){}. Drag A or B on the grid to move an end.",
+                s.int("walkFrom"),
+                s.int("walkTo"),
+                if s.choice("conditional") == "on" { ", and the label embedding along the straight line between their rows' digits" } else { "" }
+            )
+        })
+    };
+    let neighbour_caption = move || {
+        let list = neighbours.with(|n| n.iter().map(|n| format!("{:.2}", n.distance)).collect::<Vec<_>>().join(", "));
+        let cell = settings.with(|s| s.int("inspect"));
+        let scale = neighbour_scale.with(|v| v.map_or(String::new(), |d| format!(" A real test digit (never trained on) is typically {d:.2} from its nearest training digit; a sample much closer than that is a copy.")));
+        if list.is_empty() {
+            format!("Sample {cell}: its nearest training digits appear once the digits are loaded.")
+        } else {
+            format!("Sample {cell} (left) and its {NEIGHBOURS} nearest training digits; root-mean-square pixel distance {list}.{scale} Click a sample on the grid to inspect it.")
+        }
+    };
+    let agreement_line = move || {
+        agreement.get().map(|a| view! { <dd id="grid-agreement">{format!("Rows the classifier reads as their digit: {:.0} % of samples", a * 100.0)}</dd> })
+    };
+    let hist_caption = move || {
+        if settings.with(|s| s.choice("loss") == "ns") {
+            "D's output D(x) on the real digits and on generated ones: apart when D wins, overlapping at 0.5 when the game is at equilibrium"
+        } else {
+            "D's raw output on the real digits and on generated ones (lsgan aims at 1 and 0; hinge pushes them past ±1)"
+        }
+    };
 
     view! {
         <section class="demo digits">
@@ -767,7 +1069,7 @@ pub fn DigitsPage() -> impl IntoView {
                 <h1>"DCGAN digits"</h1>
                 <p>
                     "A DCGAN (Radford et al. 2016: strided convolutions, batch norm, ReLU and tanh in G, LeakyReLU in D, Adam) learns "
-                    "handwritten digits. The grid shows G's images for the same 64 noise vectors as training runs; real digits are beside it. "
+                    "handwritten digits. The grid shows G's images for the same 80 noise vectors as training runs; real digits are beside it. "
                     "GAN samples are hard to evaluate: a small classifier scores them (the MNIST score, the Inception Score with an MNIST "
                     "classifier, at most 10; and the Fréchet distance of its features to real test digits), next to the same numbers for real digits."
                 </p>
@@ -801,20 +1103,39 @@ pub fn DigitsPage() -> impl IntoView {
             {cpu_note}
             <div class="digit-grids">
                 <figure data-view="samples" data-view-label="Generated digits">
-                    <canvas id="digits-samples" class="digit-grid" role="img" aria-label="Generated digits: 64 samples from a fixed set of noise vectors"></canvas>
-                    <figcaption>"Generated (fixed z)"</figcaption>
+                    <div class="grid-wrap" id="grid-wrap" on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_cancel>
+                        <canvas id="digits-samples" class="digit-grid" role="img" aria-label=format!("Generated digits: {GRID_CELLS} samples from a fixed set of noise vectors, numbered row by row from 0")></canvas>
+                        <span class="cell-mark inspect" aria-hidden="true" style=mark("inspect")></span>
+                        <span class="cell-mark walk-end" id="mark-from" aria-hidden="true" style=mark("walkFrom")>"A"</span>
+                        <span class="cell-mark walk-end" id="mark-to" aria-hidden="true" style=mark("walkTo")>"B"</span>
+                    </div>
+                    <figcaption>{move || if settings.with(|s| s.choice("conditional") == "on") { "Generated (fixed z; row r asks for digit r)" } else { "Generated (fixed z)" }}</figcaption>
                 </figure>
                 <figure data-view="real" data-view-label="Real digits">
-                    <canvas id="digits-real" class="digit-grid" role="img" aria-label="Real MNIST training digits"></canvas>
-                    <figcaption>"Real (MNIST training set)"</figcaption>
+                    <canvas id="digits-real" class="digit-grid" role="img" aria-label="Real MNIST training digits, one class per row"></canvas>
+                    <figcaption>"Real (MNIST training set, row r: digit r)"</figcaption>
                 </figure>
                 <dl class="scores" id="digits-scores">
                     <dt>"MNIST score"</dt>
                     <dd><b id="score-now">{move || scores.with(|s| fmt(s.0.map(|v| v.mnist_score), 2))}</b>" · real digits "<span id="score-real">{move || scores.with(|s| fmt(s.1.map(|v| v.mnist_score), 2))}</span>" (of 10)"</dd>
                     <dt>"Fréchet distance"</dt>
                     <dd><b id="fd-now">{move || scores.with(|s| fmt(s.0.map(|v| v.frechet), 1))}</b>" · real digits "<span id="fd-real">{move || scores.with(|s| fmt(s.1.map(|v| v.frechet), 1))}</span>" (lower is better)"</dd>
+                    {agreement_line}
                     <dd class="small">{format!("Each on {SCORE_SAMPLES} images, every {} s while training.", SCORE_INTERVAL_MS / 1000.0)}</dd>
                 </dl>
+            </div>
+            <div class="digit-inspect">
+                <figure class="walk" data-view="walk" data-view-label="Latent walk">
+                    <canvas id="digits-walk" class="digit-strip" role="img" aria-label="Generated digits along a path in latent space between samples A and B"></canvas>
+                    <figcaption id="walk-caption">{walk_caption}</figcaption>
+                </figure>
+                <figure class="neighbours" data-view="neighbours" data-view-label="Nearest training digits">
+                    <div class="nn-row">
+                        <canvas id="digits-query" class="digit-one" role="img" aria-label="The inspected generated sample"></canvas>
+                        <canvas id="digits-neighbours" class="digit-strip" role="img" aria-label="Its nearest training digits, nearest first"></canvas>
+                    </div>
+                    <figcaption id="neighbour-caption">{neighbour_caption}</figcaption>
+                </figure>
             </div>
             <div class="chart-duo">
                 <figure class="chart" data-view="losses" data-view-label="Loss chart"><canvas id="digits-loss" role="img" aria-label="D and G loss over training"></canvas>
@@ -823,11 +1144,14 @@ pub fn DigitsPage() -> impl IntoView {
                     <figcaption>"MNIST score (higher is better; real digits are the ceiling)"</figcaption></figure>
                 <figure class="chart" data-view="frechet" data-view-label="Fréchet distance chart"><canvas id="digits-fd" role="img" aria-label="Fréchet distance to real test digits over training"></canvas>
                     <figcaption>"Fréchet distance of classifier features (lower is better)"</figcaption></figure>
+                <figure class="chart" data-view="d-histogram" data-view-label="D output histogram"><canvas id="digits-dhist" role="img" aria-label="Histogram of the discriminator's outputs on real and generated digits"></canvas>
+                    <figcaption>{hist_caption}</figcaption></figure>
             </div>
             <div class="digits-settings settings-panel">
                 <fieldset><legend>"Model"</legend><SettingsForm settings=settings keys=MODEL_KEYS notices=notices/></fieldset>
                 <fieldset><legend>"Training"</legend><SettingsForm settings=settings keys=TRAIN_KEYS notices=notices/></fieldset>
                 <fieldset><legend>"Run"</legend><SettingsForm settings=settings keys=RUN_KEYS notices=notices/></fieldset>
+                <fieldset><legend>"Views"</legend><SettingsForm settings=settings keys=VIEW_KEYS notices=notices/></fieldset>
             </div>
             <p class="note attribution">
                 "Data: the MNIST handwritten digit database, Y. LeCun, C. Cortes, C.J.C. Burges, CC BY-SA 3.0 "
