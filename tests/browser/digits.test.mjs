@@ -202,8 +202,9 @@ test('a conditional model draws one digit per row: the pretrained conditional G,
   const r = await report(page);
   const c = await config(page);
   assert.equal(c.conditional, 'on');
-  assert.ok(r.gridAgreement > 0.5, `the classifier reads ${r.gridAgreement * 100} % of grid samples as their row's digit`);
-  assert.ok(r.mnistScore > 6, `conditional pretrained MNIST score ${r.mnistScore}`);
+  // chance is 10 %; the shipped conditional weights give 97.5 % and 9.85 on 64 samples here
+  assert.ok(r.gridAgreement > 0.9, `the classifier reads ${r.gridAgreement * 100} % of grid samples as their row's digit`);
+  assert.ok(r.mnistScore > 9, `conditional pretrained MNIST score ${r.mnistScore}`);
   assert.match(await page.locator('#grid-agreement').textContent(), /Rows the classifier reads as their digit: \d+ %/);
   assert.match(await page.locator('#walk-caption').textContent(), /label embedding/);
   await screenshot(page, 'digits-conditional');

@@ -1084,7 +1084,7 @@ pub fn DigitsPage() -> impl IntoView {
             })}
             <div class="toolbar">
                 <Transport status=status reset_label="Reset"/>
-                <button id="pretrained" on:click=pretrained title="Load the weights trained natively (width 0.25) and show their digits">"Start from pretrained"</button>
+                <button id="pretrained" on:click=pretrained title="Load the weights trained natively (width 0.25; the class-conditional model when Class-conditional is on) and show their digits">"Start from pretrained"</button>
                 <span class="files" hidden=hidden_part("files")>
                     <button id="save-model" on:click=save title="Download the generator and discriminator weights">"Save model"</button>
                     <input type="file" id="load-model" class="sr-only" accept=".bin" on:change=load/>
