@@ -391,8 +391,7 @@ fn latent_walk_starts_and_ends_at_the_grid_samples() {
 #[test]
 fn nearest_neighbours_find_the_digit_itself_and_agree_with_a_full_sort() {
     let Some(set) = test_set(600) else { return };
-    let image = |i: usize| -> Vec<f32> { set.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0).collect() };
-    let found = nearest_neighbours(&set, &image(17), 5);
+    let found = nearest_neighbours(&set, &set.values([17]), 5);
     assert_eq!(found.len(), 5);
     assert_eq!(found[0].index, 17, "a training digit's nearest neighbour is itself");
     assert!(found[0].distance < 1e-6, "at distance 0 (to rounding): {}", found[0].distance);

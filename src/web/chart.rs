@@ -1,5 +1,9 @@
 //! Line, bar and histogram charts drawn with plotters on a canvas (axes, ticks, labels, legend).
 
+use plotters::chart::MeshStyle;
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
@@ -55,12 +59,59 @@ pub fn log_line_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series
     draw_lines(canvas, x_label, &series, true)
 }
 
+/// A chart's canvas at device resolution, cleared to the theme's background, with the theme
+/// and the scale every chart here draws with.
+struct Frame {
+    root: DrawingArea<CanvasBackend, Shift>,
+    colors: Palette,
+    dpr: f64,
+    /// Label text size in device pixels.
+    font: u32,
+}
+
+type Plot<'a> = ChartContext<'a, CanvasBackend, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+impl Frame {
+    fn new(canvas: &web_sys::HtmlCanvasElement) -> Result<Self, String> {
+        let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
+        let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
+        let root = backend.into_drawing_area();
+        let colors = palette();
+        root.fill(&colors.bg).map_err(|e| e.to_string())?;
+        Ok(Self { root, colors, dpr, font: (12.0 * dpr * colors.weight) as u32 })
+    }
+
+    /// Axes over `x` × `y`, with room for tick labels scaled like the text.
+    fn plot(&self, x: std::ops::Range<f64>, y: std::ops::Range<f64>) -> Result<Plot<'_>, String> {
+        ChartBuilder::on(&self.root)
+            .margin((6.0 * self.dpr) as u32)
+            .x_label_area_size((34.0 * self.dpr * self.colors.weight) as u32)
+            .y_label_area_size((48.0 * self.dpr * self.colors.weight) as u32)
+            .build_cartesian_2d(x, y)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Draws `mesh` (ticks and formatters set by the caller) in the theme's text and lines.
+    fn draw_mesh(&self, mesh: &mut MeshStyle<'_, '_, RangedCoordf64, RangedCoordf64, CanvasBackend>) -> Result<(), String> {
+        mesh.label_style(("sans-serif", self.font).into_font().color(&self.colors.fg))
+            .axis_style(self.colors.fg)
+            .bold_line_style(self.colors.grid)
+            .light_line_style(self.colors.grid.mix(0.5))
+            .draw()
+            .map_err(|e| e.to_string())
+    }
+
+    /// The legend (when a series is named) and the finished picture.
+    fn finish(&self, chart: &mut Plot<'_>, named: bool) -> Result<(), String> {
+        if named {
+            legend(chart, self.font, self.colors)?;
+        }
+        self.root.present().map_err(|e| e.to_string())
+    }
+}
+
 fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Series], y_log: bool) -> Result<(), String> {
-    let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
-    let root = backend.into_drawing_area();
-    let colors = palette();
-    root.fill(&colors.bg).map_err(|e| e.to_string())?;
+    let frame = Frame::new(canvas)?;
     let finite = || series.iter().flat_map(|s| s.points.iter()).filter(|p| p.1.is_finite());
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in finite() {
@@ -74,42 +125,23 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     }
     // a flat line still gets an axis a few percent wide (not ticks that all read the same)
     let pad = ((y1 - y0) * 0.08).max(if y_log { 0.1 } else { 1e-3f64.max(0.02 * y0.abs().max(y1.abs())) });
-    let font = (12.0 * dpr * colors.weight) as u32;
-    let mut chart = ChartBuilder::on(&root)
-        .margin((6.0 * dpr) as u32)
-        .x_label_area_size((34.0 * dpr * colors.weight) as u32)
-        .y_label_area_size((48.0 * dpr * colors.weight) as u32)
-        .build_cartesian_2d(x0..x1, (y0 - pad)..(y1 + pad))
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .x_labels(5)
-        .y_labels(5)
-        .x_desc(x_label)
-        // steps are whole numbers: leave fractional ticks (short runs) unlabelled
-        .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
-        .y_label_formatter(&|y| compact(if y_log { 10f64.powf(*y) } else { *y }))
-        .label_style(("sans-serif", font).into_font().color(&colors.fg))
-        .axis_style(colors.fg)
-        .bold_line_style(colors.grid)
-        .light_line_style(colors.grid.mix(0.5))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = frame.plot(x0..x1, (y0 - pad)..(y1 + pad))?;
+    // steps are whole numbers: leave fractional ticks (short runs) unlabelled
+    let x_ticks = |x: &f64| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() };
+    let y_ticks = |y: &f64| compact(if y_log { 10f64.powf(*y) } else { *y });
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(5).y_labels(5).x_desc(x_label).x_label_formatter(&x_ticks).y_label_formatter(&y_ticks);
+    frame.draw_mesh(&mut mesh)?;
     for s in series {
         let color = s.color;
         let drawn = chart
-            .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), color.stroke_width((1.5 * dpr * colors.weight) as u32)))
+            .draw_series(LineSeries::new(s.points.iter().copied().filter(|p| p.1.is_finite()), color.stroke_width((1.5 * frame.dpr * frame.colors.weight) as u32)))
             .map_err(|e| e.to_string())?;
         if !s.name.is_empty() {
             drawn.label(s.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
         }
     }
-    if series.iter().all(|s| s.name.is_empty()) {
-        return root.present().map_err(|e| e.to_string());
-    }
-    legend(&mut chart, font, colors)?;
-    root.present().map_err(|e| e.to_string())?;
-    Ok(())
+    frame.finish(&mut chart, series.iter().any(|s| !s.name.is_empty()))
 }
 
 /// One group of bars: a value per category (mode), drawn side by side with the other groups.
@@ -122,34 +154,16 @@ pub struct Bars<'a> {
 /// Grouped bars, one group per category `1..=k`, with an optional dashed reference level
 /// (the share every category would get if all were equal).
 pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[Bars], reference: Option<f64>) -> Result<(), String> {
-    let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
-    let root = backend.into_drawing_area();
-    let colors = palette();
-    root.fill(&colors.bg).map_err(|e| e.to_string())?;
+    let frame = Frame::new(canvas)?;
     let k = groups.iter().map(|g| g.values.len()).max().unwrap_or(0).max(1);
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).chain(reference).filter(|v| v.is_finite()).fold(1.0f64, f64::max) * 1.1;
-    let font = (12.0 * dpr * colors.weight) as u32;
-    let mut chart = ChartBuilder::on(&root)
-        .margin((6.0 * dpr) as u32)
-        .x_label_area_size((34.0 * dpr * colors.weight) as u32)
-        .y_label_area_size((48.0 * dpr * colors.weight) as u32)
-        .build_cartesian_2d(0.5f64..k as f64 + 0.5, 0f64..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(k.min(10)) // 25 numbered modes would overlap
-        .y_labels(5)
-        .x_desc(x_label)
-        .x_label_formatter(&|x| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() })
-        .y_label_formatter(&|y| compact(*y))
-        .label_style(("sans-serif", font).into_font().color(&colors.fg))
-        .axis_style(colors.fg)
-        .bold_line_style(colors.grid)
-        .light_line_style(colors.grid.mix(0.5))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = frame.plot(0.5f64..k as f64 + 0.5, 0f64..top)?;
+    let x_ticks = |x: &f64| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() };
+    let y_ticks = |y: &f64| compact(*y);
+    let mut mesh = chart.configure_mesh();
+    // 25 numbered modes would overlap: at most 10 x labels
+    mesh.disable_x_mesh().x_labels(k.min(10)).y_labels(5).x_desc(x_label).x_label_formatter(&x_ticks).y_label_formatter(&y_ticks);
+    frame.draw_mesh(&mut mesh)?;
     let width = 0.8 / groups.len().max(1) as f64;
     for (gi, g) in groups.iter().enumerate() {
         let color = g.color;
@@ -162,48 +176,27 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
         }
     }
     if let Some(r) = reference {
-        let grey = colors.fg.mix(0.7);
+        let (dpr, grey) = (frame.dpr, frame.colors.fg.mix(0.7));
         chart
             .draw_series(DashedLineSeries::new(vec![(0.5, r), (k as f64 + 0.5, r)], (5.0 * dpr) as u32, (4.0 * dpr) as u32, grey.stroke_width(dpr.max(1.0) as u32)))
             .map_err(|e| e.to_string())?
             .label("equal share")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(2)));
     }
-    legend(&mut chart, font, colors)?;
-    root.present().map_err(|e| e.to_string())
+    frame.finish(&mut chart, true)
 }
 
 /// Overlaid histograms: each group's `values` are the shares of equal bins spanning
 /// `lo..hi`, drawn as translucent bars so overlapping distributions stay visible.
 pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f64, hi: f64, groups: &[Bars]) -> Result<(), String> {
-    let (_, _, dpr) = crate::web::js::fit_canvas(canvas);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("canvas has no 2-D context")?;
-    let root = backend.into_drawing_area();
-    let colors = palette();
-    root.fill(&colors.bg).map_err(|e| e.to_string())?;
+    let frame = Frame::new(canvas)?;
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).filter(|v| v.is_finite()).fold(0.05f64, f64::max) * 1.15;
-    let font = (12.0 * dpr * colors.weight) as u32;
-    let mut chart = ChartBuilder::on(&root)
-        .margin((6.0 * dpr) as u32)
-        .x_label_area_size((34.0 * dpr * colors.weight) as u32)
-        .y_label_area_size((48.0 * dpr * colors.weight) as u32)
-        .build_cartesian_2d(lo..hi, 0f64..top)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(6)
-        .y_labels(5)
-        .x_desc(x_label)
-        .x_label_formatter(&|x| compact(*x))
-        .y_label_formatter(&|y| compact(*y))
-        .label_style(("sans-serif", font).into_font().color(&colors.fg))
-        .axis_style(colors.fg)
-        .bold_line_style(colors.grid)
-        .light_line_style(colors.grid.mix(0.5))
-        .draw()
-        .map_err(|e| e.to_string())?;
+    let mut chart = frame.plot(lo..hi, 0f64..top)?;
+    let ticks = |v: &f64| compact(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh().x_labels(6).y_labels(5).x_desc(x_label).x_label_formatter(&ticks).y_label_formatter(&ticks);
+    frame.draw_mesh(&mut mesh)?;
     for g in groups {
         let color = g.color;
         let width = (hi - lo) / g.values.len().max(1) as f64;
@@ -217,8 +210,7 @@ pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f
             drawn.label(g.name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.mix(0.55).filled()));
         }
     }
-    legend(&mut chart, font, colors)?;
-    root.present().map_err(|e| e.to_string())
+    frame.finish(&mut chart, true)
 }
 
 /// The series' names in a box at the upper right.

@@ -23,6 +23,13 @@ const cellCentre = async (page, cell) => {
   return { x: box.x + ((cell % 8) + 0.5) * box.width / 8, y: box.y + (Math.floor(cell / 8) + 0.5) * box.height / 10 };
 };
 const config = (page) => page.evaluate(() => window.ganPlayground.config());
+/** Opens `path`, presses "Start from pretrained" and waits until the pretrained run reports `field`. */
+async function openPretrained(path, field) {
+  const page = await open(path);
+  await page.click('#pretrained');
+  await page.waitForFunction((f) => new URL(location.href).searchParams.get('start') === 'pretrained' && window.ganPlayground.report()[f] !== null, field, { timeout: 120_000 });
+  return page;
+}
 const differs = (a, b) => a.length !== b.length || a.some((v, i) => v !== b[i]);
 
 async function open(path) {
@@ -81,9 +88,7 @@ test('the same DCGAN trains on WebGPU (SwiftShader adapter here)', async () => {
 });
 
 test('start from pretrained shows digits the classifier is confident about; model files round-trip; bad files are refused', async () => {
-  const page = await open('/digits?backend=cpu');
-  await page.click('#pretrained');
-  await page.waitForFunction(() => { const r = window.ganPlayground.report(); return new URL(location.href).searchParams.get('start') === 'pretrained' && r.mnistScore !== null; }, null, { timeout: 120_000 });
+  const page = await openPretrained('/digits?backend=cpu', 'mnistScore');
   const pre = await report(page);
   const fresh = await (async () => {
     const p = await open('/digits?backend=cpu&width=0.25');
@@ -143,9 +148,8 @@ test('bad settings: a size the CPU cannot train is refused with a message; the p
 });
 
 test('the latent walk follows its dragged ends, a clicked sample gets its nearest training digits, D\'s outputs are a histogram', async () => {
-  const page = await open('/digits?backend=cpu');
-  await page.click('#pretrained');
-  await page.waitForFunction(() => { const r = window.ganPlayground.report(); return new URL(location.href).searchParams.get('start') === 'pretrained' && r.mnistScore !== null && r.neighbours.length === 8; }, null, { timeout: 120_000 });
+  const page = await openPretrained('/digits?backend=cpu', 'mnistScore');
+  await page.waitForFunction(() => window.ganPlayground.report().neighbours.length === 8, null, { timeout: 120_000 });
   let r = await report(page);
   assert.equal(r.walkDrawn, 10);
   assert.ok(await inkedShare(page, 'digits-walk') > 0.5, 'the walk strip is drawn');
@@ -196,9 +200,7 @@ test('the latent walk follows its dragged ends, a clicked sample gets its neares
 });
 
 test('a conditional model draws one digit per row: the pretrained conditional G, read by the classifier', async () => {
-  const page = await open('/digits?backend=cpu&conditional=on');
-  await page.click('#pretrained');
-  await page.waitForFunction(() => { const r = window.ganPlayground.report(); return new URL(location.href).searchParams.get('start') === 'pretrained' && r.gridAgreement !== null; }, null, { timeout: 120_000 });
+  const page = await openPretrained('/digits?backend=cpu&conditional=on', 'gridAgreement');
   const r = await report(page);
   const c = await config(page);
   assert.equal(c.conditional, 'on');

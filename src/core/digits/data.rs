@@ -177,12 +177,14 @@ impl MnistSet {
         Self { images: self.images[..n * IMAGE_PIXELS].to_vec(), labels: self.labels[..n].to_vec() }
     }
 
+    /// Images `indices`, 784 values each on the [−1, 1] scale G draws on (x / 127.5 − 1).
+    pub fn values(&self, indices: impl IntoIterator<Item = usize>) -> Vec<f32> {
+        indices.into_iter().flat_map(|i| self.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect()
+    }
+
     /// Images `indices` as a batch on `device`.
     pub fn batch(&self, indices: &[usize], device: &Device) -> DigitBatch {
-        let mut pixels = Vec::with_capacity(indices.len() * IMAGE_PIXELS);
-        for &i in indices {
-            pixels.extend(self.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0));
-        }
+        let pixels = self.values(indices.iter().copied());
         let classes: Vec<u8> = indices.iter().map(|&i| self.labels[i]).collect();
         DigitBatch {
             images: Tensor::from_data(TensorData::new(pixels, [indices.len(), 1, IMAGE_SIDE, IMAGE_SIDE]), device),

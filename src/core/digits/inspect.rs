@@ -93,7 +93,8 @@ pub fn nearest_neighbours(set: &MnistSet, image: &[f32], k: usize) -> Vec<Neighb
 /// Shares of `values` in `bins` equal bins over [lo, hi] (values outside go to the end bins;
 /// non-finite ones are left out). Sums to 1 when any value is finite.
 pub fn histogram(values: &[f32], lo: f32, hi: f32, bins: usize) -> Vec<f64> {
-    let mut counts = vec![0.0f64; bins.max(1)];
+    let bins = bins.max(1);
+    let mut counts = vec![0.0f64; bins];
     let finite: Vec<f32> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let width = (hi - lo).max(f32::MIN_POSITIVE);
     for v in &finite {

@@ -100,16 +100,9 @@ struct Assets {
     test_digits: Vec<f32>,
 }
 
-/// `GRID_COLS` training indices per grid row, row r of class r % 10.
+/// The first `GRID_COLS` training digits of class r % 10 for each grid row r.
 fn rows_by_class(set: &MnistSet) -> Vec<usize> {
-    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); CLASSES];
-    for i in 0..set.len() {
-        let c = set.label(i) as usize;
-        if by_class[c].len() < GRID_COLS * GRID_ROWS.div_ceil(CLASSES) {
-            by_class[c].push(i);
-        }
-    }
-    (0..GRID_ROWS).flat_map(|r| by_class[r % CLASSES].iter().skip((r / CLASSES) * GRID_COLS).take(GRID_COLS).copied().collect::<Vec<_>>()).collect()
+    (0..GRID_ROWS).flat_map(|r| (0..set.len()).filter(move |&i| set.label(i) as usize == r % CLASSES).take(GRID_COLS)).collect()
 }
 
 thread_local! {
@@ -164,7 +157,7 @@ async fn load_assets(progress: RwSignal<(f64, String)>) -> Result<Rc<Assets>, St
     let reference = fit_gaussian(&features, OUTPUTS - 10)?;
     let ceiling = score_outputs(ceiling_rows, &reference)?;
     let first = REFERENCE_DIGITS + SCORE_SAMPLES;
-    let test_digits = (first..first + NEIGHBOUR_REFERENCE_DIGITS).flat_map(|i| test.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+    let test_digits = test.values(first..first + NEIGHBOUR_REFERENCE_DIGITS);
     let real_rows = rows_by_class(&train);
     let assets = Rc::new(Assets { train, classifier, reference, ceiling, real_rows, test_digits });
     ASSETS.with(|a| *a.borrow_mut() = Some(assets.clone()));
@@ -655,7 +648,7 @@ impl DigitsController {
         let Some(image) = grid.chunks_exact(IMAGE_PIXELS).nth(cell) else { return };
         let found = nearest_neighbours(&assets.train, image, NEIGHBOURS);
         draw_digits("digits-query", image, 1);
-        let tiles: Vec<f32> = found.iter().flat_map(|n| assets.train.image(n.index).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
+        let tiles = assets.train.values(found.iter().map(|n| n.index));
         draw_digits("digits-neighbours", &tiles, NEIGHBOURS);
         self.neighbours.set(found);
         self.inspected.set(Some(cell));
@@ -787,8 +780,7 @@ fn draw_digits(id: &str, values: &[f32], cols: usize) {
 /// Training digits in the generated grid's layout, row r of class r (the layout a conditional
 /// G is asked for).
 fn draw_real(assets: &Assets) {
-    let values: Vec<f32> = assets.real_rows.iter().flat_map(|&i| assets.train.image(i).iter().map(|&p| p as f32 / 127.5 - 1.0)).collect();
-    draw_digits("digits-real", &values, GRID_COLS);
+    draw_digits("digits-real", &assets.train.values(assets.real_rows.iter().copied()), GRID_COLS);
 }
 
 impl Demo for DigitsController {
