@@ -3,7 +3,8 @@
 //! grid25 over 5 seeds and prints modes captured, high-quality % and reverse KL as
 //! mean ± standard error. Options: `--steps N` (default: each preset's own), `--seeds K`,
 //! `--dist ring8,grid25`, `--preset key,key`, `--query "k=v&…"` (one extra A/B setting on
-//! top of the preset), `--every N` (print a trace while training).
+//! top of the preset), `--run A|B` (only that run), `--every N` (print a trace while
+//! training).
 
 use burn::tensor::Device;
 use gan_playground::core::collapse::{collapse_settings, modes, new_run, run_config, Run, PRESETS};
@@ -31,6 +32,7 @@ fn main() {
     let dists = arg("--dist").unwrap_or_else(|| "ring8,grid25".into());
     let only = arg("--preset");
     let extra = arg("--query").unwrap_or_default();
+    let only_run = arg("--run");
     println!("| preset | run | data | steps | modes captured | high quality % | reverse KL | s/run |");
     println!("|---|---|---|---|---|---|---|---|");
     for preset in PRESETS.iter().filter(|p| only.as_deref().is_none_or(|o| o.split(',').any(|k| k == p.key))) {
@@ -40,7 +42,7 @@ fn main() {
             let (settings, notices) = Settings::from_query(collapse_settings(), &query);
             assert!(notices.is_empty(), "{query}: {notices:?}");
             let runs: &[Run] = if settings.choice("compare") == "on" { &[Run::A, Run::B] } else { &[Run::A] };
-            for &run in runs {
+            for &run in runs.iter().filter(|r| only_run.as_deref().is_none_or(|o| o.eq_ignore_ascii_case(&format!("{r:?}")))) {
                 let mut results: Vec<ModeMetrics> = Vec::new();
                 let t = Instant::now();
                 for seed in 0..seeds {

@@ -96,17 +96,18 @@ type Outcome = (usize, usize, f64, f64);
 /// Trains the preset's run (B, or A for "vanilla") with its default seed on `dist` for the
 /// preset's step count.
 fn preset_result(key: &str, dist: &str) -> Outcome {
+    let run = if key == "vanilla" { Run::A } else { Run::B };
     let p = PRESETS.iter().find(|p| p.key == key).expect("preset");
     let (s, notices) = Settings::from_query(collapse_settings(), &format!("{}&dist={dist}", p.query));
     assert!(notices.is_empty(), "{notices:?}");
-    let config = run_config(&s, if key == "vanilla" { Run::A } else { Run::B });
+    let config = run_config(&s, run);
     let modes = modes(&config).unwrap();
     let mut gan = new_run(config, &Device::flex()).unwrap();
     for _ in 0..p.steps {
         gan.train_step();
     }
     let m = mode_metrics(&fake(&gan), &modes);
-    eprintln!("{dist} {key}: {} / {} modes, {:.1} % HQ, reverse KL {:.2}", m.captured, modes.len(), 100.0 * m.hq_fraction, m.reverse_kl);
+    eprintln!("{dist} {key} {run:?}: {} / {} modes, {:.1} % HQ, reverse KL {:.2}", m.captured, modes.len(), 100.0 * m.hq_fraction, m.reverse_kl);
     (m.captured, modes.len(), m.hq_fraction, m.reverse_kl)
 }
 
@@ -148,6 +149,17 @@ fn preset_packing_recovers() {
 #[test]
 fn preset_wgan_gp_recovers() {
     assert_recovers("wgan-gp", true);
+}
+
+/// "WGAN-GP + averaging sharpens": B is the WGAN-GP preset's B shown through its averaged
+/// generator. On the grid (seed 1, 5,000 steps) it holds at least as many modes with clearly
+/// more of its samples high quality (measured here: 23 modes at 40 % without, 25 at 64 % with).
+#[test]
+fn preset_averaging_sharpens() {
+    let (captured_a, k, hq_a, _) = preset_result("wgan-gp", "grid25");
+    let (captured_b, _, hq_b, _) = preset_result("averaging", "grid25");
+    assert!(captured_b >= captured_a && captured_b >= 20, "grid25 modes: without {captured_a}, with averaging {captured_b} of {k}");
+    assert!(hq_b > hq_a + 0.1, "grid25 high quality: without {hq_a}, with averaging {hq_b}");
 }
 
 #[test]

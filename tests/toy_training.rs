@@ -243,3 +243,27 @@ fn iteration_cost_counts_the_matrix_products_and_caps_only_absurd_sizes() {
     let biggest = config("latentDim=64&gLayers=6&gWidth=512&dLayers=6&dWidth=512&batch=4096&kD=20&kG=20");
     assert!(biggest.iteration_flops() > 100.0 * CPU_ITERATION_FLOP_LIMIT);
 }
+
+#[test]
+fn generator_averaging_changes_what_is_shown_but_not_the_training() {
+    let q = "seed=2&batch=64&gWidth=16&dWidth=16";
+    let (mut plain, mut averaged) = (gan(q), gan(&format!("{q}&ema=0.99")));
+    for _ in 0..60 {
+        plain.train_step();
+        averaged.train_step();
+    }
+    // training is untouched: the same G and D weights and losses
+    let weights = |g: &ToyGan| pollster::block_on(g.checkpoint("toy", String::new())).unwrap().tensors;
+    assert_eq!(weights(&plain), weights(&averaged));
+    let (shown_plain, shown_averaged) = (snapshot(&plain), snapshot(&averaged));
+    assert_eq!((shown_plain.loss_d, shown_plain.loss_g), (shown_averaged.loss_d, shown_averaged.loss_g));
+    // what is shown is the average, which lags G: near it, not equal to it
+    assert_ne!(shown_plain.fake, shown_averaged.fake);
+    let gap = shown_plain.fake.iter().zip(&shown_averaged.fake).map(|(a, b)| (a - b).abs()).sum::<f32>() / shown_plain.fake.len() as f32;
+    let spread = shown_plain.fake.iter().map(|a| a.abs()).sum::<f32>() / shown_plain.fake.len() as f32;
+    assert!(gap < 0.5 * spread, "mean gap {gap} against mean |x| {spread}");
+    // switching averaging off live shows G itself again
+    let off = ToyConfig { ema: 0.0, ..averaged.config.clone() };
+    assert!(averaged.apply_live(&off).is_some());
+    assert_eq!(snapshot(&averaged).fake, shown_plain.fake);
+}

@@ -44,6 +44,7 @@ remedy_keys! {
     "lrD" / "bLrD": RATE, "0.001", "D learning rate";
     "lrG" / "bLrG": RATE, "0.001", "G learning rate";
     "beta1" / "bBeta1": Kind::Float { min: 0.0, max: 0.999 }, "0.5", "Adam β1";
+    "ema" / "bEma": Kind::Float { min: 0.0, max: 0.9999 }, "0", "G weight averaging β (EMA)";
 }
 
 const SHARED_SPECS: &[Spec] = &[
@@ -206,6 +207,13 @@ pub const PRESETS: &[Preset] = &[
         title: "WGAN-GP recovers",
         query: "bLoss=wgan-gp&bGpWeight=0.1&bKD=5&bLrD=0.001",
         lesson: "B uses the Wasserstein loss with a gradient penalty: the critic's slope never vanishes, so every mode keeps pulling.",
+        steps: 5000,
+    },
+    Preset {
+        key: "averaging",
+        title: "WGAN-GP + averaging sharpens",
+        query: "bLoss=wgan-gp&bGpWeight=0.1&bKD=5&bEma=0.999",
+        lesson: "B is the WGAN-GP run of the preset above, shown through an exponential moving average of its generator's weights. G itself keeps jittering around the modes from step to step; its average does not, so B's samples sit tighter and more of them count as high quality (compare with the WGAN-GP preset's B).",
         steps: 5000,
     },
     Preset {

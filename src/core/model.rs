@@ -130,6 +130,27 @@ impl Mlp {
         Self { layers, activation: self.activation }
     }
 
+    /// `β·self + (1 − β)·current`, parameter by parameter, outside any autodiff graph: one
+    /// update of an exponential moving average of a network's weights (generator averaging).
+    /// Both networks must have the same shape; the result keeps `self`'s parameter ids.
+    pub fn moving_average(self, current: &Mlp, beta: f32) -> Self {
+        let mix = |a: Tensor<2>, b: Tensor<2>| a.detach() * beta + b.detach() * (1.0 - beta);
+        let mix1 = |a: Tensor<1>, b: Tensor<1>| a.detach() * beta + b.detach() * (1.0 - beta);
+        let layers = self
+            .layers
+            .into_iter()
+            .zip(&current.layers)
+            .map(|(avg, cur)| Linear {
+                weight: avg.weight.map(|w| mix(w, cur.weight.val())),
+                bias: match (avg.bias, &cur.bias) {
+                    (Some(a), Some(c)) => Some(a.map(|a| mix1(a, c.val()))),
+                    (a, _) => a,
+                },
+            })
+            .collect();
+        Self { layers, activation: self.activation }
+    }
+
     /// Every weight and bias, flattened, in layer order (weight then bias), with its shape.
     pub fn parameters(&self) -> Vec<(Vec<usize>, Tensor<1>)> {
         let mut out = Vec::new();
@@ -208,5 +229,22 @@ mod tests {
         assert_eq!(ya, yb);
         let zero_hidden = MlpShape { hidden_layers: 0, ..shape };
         assert_eq!(zero_hidden.init(&mut SeededRng::new(1), &device).layers.len(), 1);
+    }
+
+    #[test]
+    fn moving_average_mixes_every_parameter_and_keeps_the_ids() {
+        let device = Device::flex();
+        let shape = MlpShape { input: 2, hidden_layers: 1, width: 5, output: 2, activation: Activation::Tanh };
+        let (a, b) = (shape.init(&mut SeededRng::new(1), &device), shape.init(&mut SeededRng::new(2), &device));
+        let mixed = a.clone().moving_average(&b, 0.25);
+        assert_eq!(mixed.layers[0].weight.id, a.layers[0].weight.id);
+        let values = |m: &Mlp| m.parameters().into_iter().map(|(_, t)| t.into_data().to_vec::<f32>().unwrap()).collect::<Vec<_>>();
+        let (va, vb, vm) = (values(&a), values(&b), values(&mixed));
+        assert_eq!(vm.len(), 4);
+        for ((pa, pb), pm) in va.iter().zip(&vb).zip(&vm) {
+            for ((x, y), m) in pa.iter().zip(pb).zip(pm) {
+                assert!((m - (0.25 * x + 0.75 * y)).abs() < 1e-6, "{m} vs 0.25·{x} + 0.75·{y}");
+            }
+        }
     }
 }

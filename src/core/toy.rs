@@ -56,6 +56,7 @@ pub const TOY_SETTINGS: &[Spec] = &[
     Spec { key: "noiseAnneal", kind: Kind::Int { min: 1, max: 1_000_000 }, default: "2000", label: "Noise anneal steps" },
     Spec { key: "spectralNorm", kind: OFF_ON, default: "off", label: "Spectral norm (D)" },
     Spec { key: "r1", kind: Kind::Float { min: 0.0, max: 1000.0 }, default: "0", label: "R1 penalty γ" },
+    Spec { key: "ema", kind: Kind::Float { min: 0.0, max: 0.9999 }, default: "0", label: "G weight averaging β (EMA)" },
     Spec { key: "views", kind: Kind::Set(VIEW_NAMES), default: "real,fake,heat", label: "Views" },
 ];
 
@@ -107,6 +108,9 @@ pub struct ToyConfig {
     pub noise_anneal: u64,
     pub spectral_norm: bool,
     pub r1: f32,
+    /// Generator averaging: β of an exponential moving average of G's weights (0: off). The
+    /// views and metrics then show the averaged generator; training still moves G itself.
+    pub ema: f32,
     /// Unrolled D steps behind each G step (0: off). Used by the mode-collapse lab.
     pub unroll: usize,
     /// The minibatch standard-deviation feature in D.
@@ -173,6 +177,7 @@ impl ToyConfig {
             noise_anneal: s.int("noiseAnneal") as u64,
             spectral_norm: s.choice("spectralNorm") == "on",
             r1: s.float("r1") as f32,
+            ema: s.float("ema") as f32,
             // the mode-collapse lab's remedies: off here, its `run_config` sets them
             unroll: 0,
             minibatch_std: false,
@@ -271,6 +276,8 @@ pub struct ToyGan {
     device: Device,
     target: Target,
     generator: Mlp,
+    /// The moving average of G's weights (`ema` > 0), what the views show.
+    averaged: Option<Mlp>,
     discriminator: Mlp,
     spectral: Option<SpectralNorm>,
     opt_g: ModuleOptimizer,
@@ -314,6 +321,7 @@ impl ToyGan {
         let mut noise_rng = root.fork();
         let mut sn_rng = root.fork();
         let generator = config.generator.init(&mut init_rng, &device);
+        let averaged = (config.ema > 0.0).then(|| generator.clone());
         // packing widens D's input to m samples; the minibatch feature adds one last-layer input
         let d_shape = MlpShape { input: 2 * config.pack, ..config.discriminator.clone() };
         let discriminator = d_shape.init_with_extra_input(config.minibatch_std as usize, &mut init_rng, &device);
@@ -330,6 +338,7 @@ impl ToyGan {
             config,
             device,
             target,
+            averaged,
             generator,
             discriminator,
             spectral,
@@ -511,12 +520,29 @@ impl ToyGan {
         // Only G's parameters are collected, so D is left unchanged by this step.
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.opt_g.step(c.lr_g, self.generator.clone(), grads);
+        self.g_updates += 1;
+        self.update_average();
         if let Some((d, opt, spectral)) = saved {
             (self.discriminator, self.opt_d, self.spectral) = (d, opt, spectral);
             self.d_updates -= c.unroll as u64; // the look-ahead steps were not kept
         }
-        self.g_updates += 1;
         loss.detach()
+    }
+
+    /// One step of generator averaging after a G update. β ramps up as min(β, (1 + t)/(10 + t))
+    /// over G's first updates t (the warm-up of TensorFlow's ExponentialMovingAverage), so the
+    /// average forgets the random initial G within tens of steps rather than thousands.
+    fn update_average(&mut self) {
+        if let Some(avg) = self.averaged.take() {
+            let t = self.g_updates as f32;
+            let beta = self.config.ema.min((1.0 + t) / (10.0 + t));
+            self.averaged = Some(avg.moving_average(&self.generator, beta));
+        }
+    }
+
+    /// The generator the views and metrics show: the averaged one when averaging is on.
+    fn shown_generator(&self) -> &Mlp {
+        self.averaged.as_ref().unwrap_or(&self.generator)
     }
 
     /// `batch · pack` real samples `[batch·m, 2]` (packing groups them into `batch` rows).
@@ -554,7 +580,7 @@ impl ToyGan {
     /// Everything the views need, as one flat tensor: losses, generated samples, and on full
     /// frames D on the grid and at the samples, G's pull at its samples, and the manifold.
     fn view_tensor(&self, full: bool) -> Tensor<1> {
-        let fake = self.generator.forward(self.fixed_noise.clone()).detach(); // [N, 2]
+        let fake = self.shown_generator().forward(self.fixed_noise.clone()).detach(); // [N, 2]
         let n = self.view_samples;
         let largest = Tensor::cat(vec![self.generator.largest_weight(), self.discriminator.largest_weight()], 0).max(); // [1]
         let mut parts = vec![self.last_losses.clone(), largest, fake.clone().reshape([2 * n])];
@@ -569,7 +595,7 @@ impl ToyGan {
             // a point moved in all m copies at once: the sum of the m blocks of the gradient
             let grad = grad.reshape([n, self.config.pack, 2]).sum_dim(1).reshape([n, 2]); // [N, 2]
             let pull = grad * self.config.loss.g_loss_slope(d_fake.clone()).neg(); // [N, 2]
-            let manifold = self.generator.forward(self.lattice.clone()).detach(); // [M, 2]
+            let manifold = self.shown_generator().forward(self.lattice.clone()).detach(); // [M, 2]
             let m = self.lattice_shape.0 * self.lattice_shape.1;
             parts.extend([
                 d_real.reshape([n]),
@@ -657,6 +683,10 @@ impl ToyGan {
         let n_g = gan.generator.parameters().len();
         let (g, d) = checkpoint.tensors.split_at(n_g.min(checkpoint.tensors.len()));
         gan.generator = gan.generator.with_weights("generator", g)?;
+        if gan.averaged.is_some() {
+            // the file holds G itself; its average starts again from it
+            gan.averaged = Some(gan.generator.clone());
+        }
         gan.discriminator = gan.discriminator.with_weights("discriminator", d)?;
         if gan.config.spectral_norm {
             gan.spectral = Some(gan.fresh_spectral_norm());
@@ -674,7 +704,8 @@ impl ToyGan {
 
     /// `n` fresh generated samples (not the fixed view batch) as `[n, 2]`, read asynchronously.
     pub fn samples(&mut self, n: usize) -> impl Future<Output = Result<Vec<f32>, String>> + 'static {
-        read_f32(self.generate(n).detach().reshape([2 * n]))
+        let z = self.noise_batch(n); // [n, latent]
+        read_f32(self.shown_generator().forward(z).detach().reshape([2 * n]))
     }
 
     /// Applies a new configuration without losing training state where the running networks
@@ -717,6 +748,12 @@ impl ToyGan {
                     OptimizerKind::NAMES[new_kind as usize]
                 ));
             }
+        }
+        if new.ema > 0.0 && self.averaged.is_none() {
+            // averaging switched on mid-run starts from the current G
+            self.averaged = Some(self.generator.clone());
+        } else if new.ema <= 0.0 {
+            self.averaged = None;
         }
         if new.spectral_norm && self.spectral.is_none() {
             self.spectral = Some(self.fresh_spectral_norm());

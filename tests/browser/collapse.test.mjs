@@ -62,7 +62,7 @@ for (const backend of ['cpu', 'webgpu']) {
 
 test('presets set run B against the vanilla A; B can be switched off', async () => {
   const page = await open(`/collapse?backend=cpu&${SMALL}&dist=ring8-wide`);
-  const expect = { unrolled: ['bUnroll', (v) => v > 0], packing: ['bPack', (v) => v > 1], 'wgan-gp': ['bLoss', (v) => v === 'wgan-gp'], 'minibatch-std': ['bMinibatchStd', (v) => v === 'on'] };
+  const expect = { unrolled: ['bUnroll', (v) => v > 0], packing: ['bPack', (v) => v > 1], 'wgan-gp': ['bLoss', (v) => v === 'wgan-gp'], 'minibatch-std': ['bMinibatchStd', (v) => v === 'on'], averaging: ['bEma', (v) => v > 0] };
   for (const [key, [setting, ok]] of Object.entries(expect)) {
     await page.selectOption('#preset', key);
     await page.locator('#preset-lesson').waitFor();
@@ -74,6 +74,8 @@ test('presets set run B against the vanilla A; B can be switched off', async () 
     // A is the vanilla baseline in every preset
     for (const k of ['unroll', 'pack']) assert.equal(c[k], k === 'pack' ? 1 : 0);
     assert.equal(c.minibatchStd, 'off');
+    assert.equal(c.ema, 0);
+    assert.equal(c.loss, 'ns');
     assert.ok(page.url().includes(`preset`) === false && page.url().includes(setting), 'the link carries the setting');
     assert.match(await page.locator('.run[data-run="B"] .remedies').textContent(), /.+/);
   }

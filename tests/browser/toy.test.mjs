@@ -159,6 +159,10 @@ test('live settings: a new optimiser keeps the networks and says its state is fr
   await page.getByText(/G optimiser \(adam\) restarts its running averages/).waitFor();
   await page.evaluate(() => window.ganPlayground.set('spectralNorm', 'on'));
   await page.evaluate(() => window.ganPlayground.set('loss', 'wgan-gp'));
+  // generator averaging turns on live, from its labelled control
+  await page.getByLabel('G weight averaging β (EMA)').fill('0.99');
+  await page.getByLabel('G weight averaging β (EMA)').blur();
+  await page.waitForFunction(() => window.ganPlayground.config().ema === 0.99);
   assert.equal((await status(page)).step, 10);
   await page.evaluate(() => window.ganPlayground.step(5));
   const s = await status(page);

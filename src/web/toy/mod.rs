@@ -830,7 +830,7 @@ impl Demo for ToyController {
 const DEMO: &str = "toy";
 
 const DATA_KEYS: &[&str] = &["dist", "noise", "latentDim", "gLayers", "gWidth", "dLayers", "dWidth", "activation"];
-const LOSS_KEYS: &[&str] = &["loss", "clip", "gpWeight", "labelSmoothing", "instanceNoise", "noiseAnneal", "spectralNorm", "r1"];
+const LOSS_KEYS: &[&str] = &["loss", "clip", "gpWeight", "labelSmoothing", "instanceNoise", "noiseAnneal", "spectralNorm", "r1", "ema"];
 const OPTIM_KEYS: &[&str] = &["optD", "lrD", "kD", "optG", "lrG", "kG", "beta1", "beta2", "batch"];
 const RUN_KEYS: &[&str] = &["seed", "backend"];
 
