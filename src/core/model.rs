@@ -134,16 +134,17 @@ impl Mlp {
     /// update of an exponential moving average of a network's weights (generator averaging).
     /// Both networks must have the same shape; the result keeps `self`'s parameter ids.
     pub fn moving_average(self, current: &Mlp, beta: f32) -> Self {
-        let mix = |a: Tensor<2>, b: Tensor<2>| a.detach() * beta + b.detach() * (1.0 - beta);
-        let mix1 = |a: Tensor<1>, b: Tensor<1>| a.detach() * beta + b.detach() * (1.0 - beta);
+        fn mix<const D: usize>(avg: Tensor<D>, current: Tensor<D>, beta: f32) -> Tensor<D> {
+            avg.detach() * beta + current.detach() * (1.0 - beta)
+        }
         let layers = self
             .layers
             .into_iter()
             .zip(&current.layers)
             .map(|(avg, cur)| Linear {
-                weight: avg.weight.map(|w| mix(w, cur.weight.val())),
+                weight: avg.weight.map(|w| mix(w, cur.weight.val(), beta)),
                 bias: match (avg.bias, &cur.bias) {
-                    (Some(a), Some(c)) => Some(a.map(|a| mix1(a, c.val()))),
+                    (Some(a), Some(c)) => Some(a.map(|a| mix(a, c.val(), beta))),
                     (a, _) => a,
                 },
             })
