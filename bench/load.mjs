@@ -41,7 +41,7 @@ try {
 }
 
 // what index.html loads: every .wasm, .js and .css in dist/ (snippets included)
-const dist = path.join(ROOT, process.env.DIST || 'dist');
+const dist = path.resolve(ROOT, process.env.DIST || 'dist');
 const files = [];
 const walk = (dir) => {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
