@@ -9,7 +9,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rounds=2
 if [ "${1:-}" = "--rounds" ]; then rounds="$2"; shift 2; fi
 dists=()
-while [ $# -gt 0 ] && [ "$1" != "--" ]; do dists+=("$1"); shift; done
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do dists+=("$(realpath "$1")"); shift; done
 [ "${1:-}" = "--" ] && shift
 [ ${#dists[@]} -gt 0 ] || { echo "usage: bench/ab.sh [--rounds N] DIST... -- <bench.mjs args>" >&2; exit 2; }
 for round in $(seq 1 "$rounds"); do

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { launch, serve, ROOT } from '../tests/browser/harness.mjs';
+import { launch, serve, DIST } from '../tests/browser/harness.mjs';
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
 const runs = Number(arg('runs', 5));
@@ -41,7 +41,6 @@ try {
 }
 
 // what index.html loads: every .wasm, .js and .css in dist/ (snippets included)
-const dist = path.resolve(ROOT, process.env.DIST || 'dist');
 const files = [];
 const walk = (dir) => {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -50,7 +49,7 @@ const walk = (dir) => {
     else if (/\.(wasm|js|css)$/.test(e.name)) files.push(p);
   }
 };
-walk(dist);
+walk(DIST);
 let raw = 0;
 let gz = 0;
 console.log('\n| file | bytes | gzipped |\n| --- | --- | --- |');
@@ -59,7 +58,7 @@ for (const f of files) {
   const zipped = zlib.gzipSync(bytes, { level: 9 }).length;
   raw += bytes.length;
   gz += zipped;
-  console.log(`| ${path.relative(dist, f)} | ${bytes.length} | ${zipped} |`);
+  console.log(`| ${path.relative(DIST, f)} | ${bytes.length} | ${zipped} |`);
 }
 const mb = (b) => (b / 1e6).toFixed(2);
 console.log(`| total | ${mb(raw)} MB | ${mb(gz)} MB |`);

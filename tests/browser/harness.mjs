@@ -32,8 +32,11 @@ export async function launch() {
   return browser;
 }
 
+/** The build the tests and benchmarks serve: $DIST (relative to the repo root) or dist/. */
+export const DIST = path.resolve(ROOT, process.env.DIST || 'dist');
+
 export async function serve(extra = {}) {
-  return start({ dir: process.env.DIST ? path.resolve(ROOT, process.env.DIST) : path.join(ROOT, 'dist'), extra });
+  return start({ dir: DIST, extra });
 }
 
 /** A page that records console errors and uncaught exceptions. */
