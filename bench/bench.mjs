@@ -36,20 +36,24 @@ try {
     const start = await page.evaluate(() => ({ step: window.ganPlayground.status().step, t: performance.now() }));
     const fpsSamples = [];
     const msPerStep = []; // the last frame's training + readback time over its step count
+    const drawMs = []; // the last frame's drawing time, where the page reports it (/toy)
     for (let i = 0; i < seconds; i++) {
       await page.waitForTimeout(1000);
       const s = await page.evaluate(() => window.ganPlayground.status());
       fpsSamples.push(s.fps);
       const m = s.metrics ?? {};
       if (m.stepsPerFrame > 0) msPerStep.push(m.trainMs / m.stepsPerFrame);
+      if (m.drawMs > 0) drawMs.push(m.drawMs);
     }
     msPerStep.sort((a, b) => a - b);
+    drawMs.sort((a, b) => a - b);
     const end = await page.evaluate(() => ({ step: window.ganPlayground.status().step, t: performance.now() }));
     await page.evaluate(() => window.ganPlayground.pause());
     const stepsPerSec = ((end.step - start.step) * 1000) / (end.t - start.t);
     const fps = fpsSamples.slice(1).reduce((a, b) => a + b, 0) / Math.max(1, fpsSamples.length - 1);
     rows.push({ backend: ready.backend, adapter: ready.adapter, startupMs, steps: end.step - start.step, stepsPerSec: +stepsPerSec.toFixed(1), fps: +fps.toFixed(1),
-      msPerStep: msPerStep.length ? `${msPerStep[0].toFixed(2)}–${msPerStep.at(-1).toFixed(2)}` : '–' });
+      msPerStep: msPerStep.length ? `${msPerStep[0].toFixed(2)}–${msPerStep.at(-1).toFixed(2)}` : '–',
+      drawMsMedian: drawMs.length ? +drawMs[drawMs.length >> 1].toFixed(1) : '–' });
     if (page.errors.length) console.error(page.errors);
     await page.close();
   }
