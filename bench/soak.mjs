@@ -7,7 +7,7 @@
 // sample vs first post-warm-up sample) grows < 5 %, and steps/s does not decline: the later half
 // of the post-warm-up periods may not be 10 % slower (medians) *and* slower beyond chance
 // (bench/soak_stats.mjs says why; the period-to-period spread is printed too). Console errors, page errors or status().error fail
-// too. With --check the exit code is 1 when anything fails.
+// too. With --check the exit code is non-zero when anything fails (see the end).
 import { launch, serve, openPage, waitStatus } from '../tests/browser/harness.mjs';
 import { median, declineVerdict } from './soak_stats.mjs';
 
@@ -102,4 +102,7 @@ try {
   await server.close();
 }
 console.log(failures.length ? `FAIL: ${failures.join('; ')}` : 'PASS');
-if (check && failures.length) process.exit(1);
+// Exit code with --check: 0 pass; 3 when the steps/s verdict is the only failure (a shared
+// machine's load can change mid-run: scripts/test reruns the soak once then); 1 otherwise.
+const rateOnly = failures.length === 1 && failures[0].startsWith('steps/s');
+if (check && failures.length) process.exit(rateOnly ? 3 : 1);

@@ -239,7 +239,7 @@ mod tests {
         let (a, b) = (shape.init(&mut SeededRng::new(1), &device), shape.init(&mut SeededRng::new(2), &device));
         let mixed = a.clone().moving_average(&b, 0.25);
         assert_eq!(mixed.layers[0].weight.id, a.layers[0].weight.id);
-        let values = |m: &Mlp| m.parameters().into_iter().map(|(_, t)| t.into_data().to_vec::<f32>().unwrap()).collect::<Vec<_>>();
+        let values = |m: &Mlp| m.parameters().into_iter().map(|(_, t)| t.into_data().try_to_vec::<f32>().unwrap()).collect::<Vec<_>>();
         let (va, vb, vm) = (values(&a), values(&b), values(&mixed));
         assert_eq!(vm.len(), 4);
         for ((pa, pb), pm) in va.iter().zip(&vb).zip(&vm) {
