@@ -6,8 +6,9 @@
 // summary over the samples after warm-up against two goals: memory (wasm and JS heap, last
 // sample vs first post-warm-up sample) grows < 5 %, and steps/s does not decline: the later half
 // of the post-warm-up periods may not be 10 % slower (medians) *and* slower beyond chance
-// (bench/soak_stats.mjs says why; the period-to-period spread is printed too). Console errors, page errors or status().error fail
-// too. With --check the exit code is non-zero when anything fails (see the end).
+// (bench/soak_stats.mjs says why; the period-to-period spread is printed too). Console errors,
+// page errors or status().error fail too. With --check the exit code is non-zero when anything
+// fails (see the end).
 import { launch, serve, openPage, waitStatus } from '../tests/browser/harness.mjs';
 import { median, declineVerdict } from './soak_stats.mjs';
 
