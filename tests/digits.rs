@@ -431,3 +431,56 @@ fn histograms_and_label_agreement_count_what_they_should() {
     assert_eq!(label_agreement(&outputs, &[3, 4, 5, 1]).unwrap(), 0.75);
     assert!(label_agreement(&outputs, &[3, 4]).is_err(), "rows and labels must match");
 }
+
+/// The page's label lookup and 2×2 max pool are built from other ops than burn's `Embedding`
+/// and `MaxPool2d` (docs/build.md, "Ops the page does not need"): same outputs, same gradients.
+#[test]
+fn label_table_and_max_pool_match_burns_embedding_and_max_pool2d() {
+    use burn::module::Param;
+    use burn::nn::pool::MaxPool2dConfig;
+    use burn::nn::Embedding;
+    use gan_playground::core::digits::{max_pool_2x2, LabelTable};
+    let device = Device::flex().autodiff();
+    let weight = noise(10, 7, 3, &device);
+    let ours = LabelTable { weight: Param::from_tensor(weight.clone()) };
+    let theirs = Embedding { weight: Param::from_tensor(weight) };
+    let labels = labels_tensor(&[3, 0, 9, 3, 7], &device);
+    let upstream = noise(5, 7, 4, &device); // a fixed gradient from above: [B, E]
+    let a = ours.forward(labels.clone()); // [5, 7]
+    let b = theirs.forward(labels.reshape([5, 1])).reshape([5, 7]);
+    assert_eq!(values(a.clone()), values(b.clone()), "each row is the table's row for its label");
+    let grad_a = ours.weight.grad(&(a * upstream.clone()).sum().backward()).unwrap();
+    let grad_b = theirs.weight.grad(&(b * upstream).sum().backward()).unwrap();
+    let (grad_a, grad_b) = (grad_a.into_data().try_to_vec::<f32>().unwrap(), grad_b.into_data().try_to_vec::<f32>().unwrap());
+    assert_eq!(grad_a, grad_b);
+    assert_eq!(&grad_a[7..14], &[0.0; 7], "label 1 never occurs: no gradient on its row");
+
+    let x = noise(2 * 3 * 6, 4, 5, &device).reshape([2, 3, 6, 4]).require_grad(); // [B, C, H, W]
+    let pool = MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init();
+    let (ours, theirs) = (max_pool_2x2(x.clone()), pool.forward(x.clone())); // [2, 3, 3, 2]
+    assert_eq!(ours.dims(), [2, 3, 3, 2]);
+    assert_eq!(values(ours.clone()), values(theirs.clone()));
+    let upstream = noise(2 * 3 * 3, 2, 6, &device).reshape([2, 3, 3, 2]);
+    let grad_ours = x.grad(&(ours * upstream.clone()).sum().backward()).unwrap();
+    let grad_theirs = x.grad(&(theirs * upstream).sum().backward()).unwrap();
+    assert_eq!(grad_ours.into_data().try_to_vec::<f32>().unwrap(), grad_theirs.into_data().try_to_vec::<f32>().unwrap());
+}
+
+/// The conditional weights the page's "Start from pretrained" loads: the file fits the
+/// architecture the page builds, and the shipped classifier reads each row of the sample grid
+/// as the digit it was asked for.
+#[test]
+fn shipped_conditional_generator_loads_and_draws_its_labels() {
+    use gan_playground::core::digits::inspect::label_agreement;
+    use gan_playground::core::digits::settings::{pretrained, pretrained_file};
+    let device = Device::flex();
+    let path = format!("{}/www/models/{}", env!("CARGO_MANIFEST_DIR"), pretrained_file(true));
+    let bytes = std::fs::read(&path).expect("the shipped conditional generator");
+    let mut gan = DigitsGan::new(DigitsGanConfig { model: pretrained(true), ..Default::default() }, &device).unwrap();
+    gan.load_bytes(&bytes).expect("the shipped file fits the page's conditional model");
+    let grid = FixedNoise::new(10, 10, pretrained(true).latent_dim, 7);
+    let images = gan.sample_grid(&grid); // [100, 1, 28, 28]
+    let outputs = classifier::outputs_sync(&shipped_classifier(&device), &[images]);
+    let agreement = label_agreement(&outputs, &grid.labels).unwrap();
+    assert!(agreement >= 0.9, "the classifier agrees with only {agreement:.2} of the grid's labels");
+}

@@ -8,11 +8,10 @@
 
 use super::checkpoint::{self, Architecture};
 use super::data::{DigitBatch, MnistSet, Shuffler, CLASSES};
-use super::uniform_param;
+use super::{max_pool_2x2, uniform_param};
 use crate::core::rng::SeededRng;
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
-use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{activation, Device, Int, Tensor, TensorData};
@@ -26,7 +25,6 @@ pub const OUTPUTS: usize = CLASSES + FEATURES;
 pub struct Classifier {
     pub conv1: Conv2d,
     pub conv2: Conv2d,
-    pub pool: MaxPool2d,
     pub hidden: Linear,
     pub output: Linear,
 }
@@ -53,7 +51,6 @@ impl Classifier {
         Self {
             conv1: conv(1, 16, rng),
             conv2: conv(16, 32, rng),
-            pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
             hidden: linear(32 * 49, FEATURES, rng),
             output: linear(FEATURES, CLASSES, rng),
         }
@@ -63,9 +60,9 @@ impl Classifier {
     pub fn forward(&self, images: Tensor<4>) -> (Tensor<2>, Tensor<2>) {
         let [b, _, _, _] = images.dims(); // images: [B, 1, 28, 28]
         let x = activation::relu(self.conv1.forward(images)); // [B, 16, 28, 28]
-        let x = self.pool.forward(x); // [B, 16, 14, 14]
+        let x = max_pool_2x2(x); // [B, 16, 14, 14]
         let x = activation::relu(self.conv2.forward(x)); // [B, 32, 14, 14]
-        let x = self.pool.forward(x); // [B, 32, 7, 7]
+        let x = max_pool_2x2(x); // [B, 32, 7, 7]
         let x = x.reshape([b, 32 * 49]); // [B, 1568]
         let features = activation::relu(self.hidden.forward(x)); // [B, 64]
         let logits = self.output.forward(features.clone()); // [B, 10]

@@ -11,12 +11,12 @@
 //! seeded CPU stream and uploaded.
 
 use super::data::{labels_tensor, CLASSES, IMAGE_SIDE};
-use super::{normal_param, zeros_param};
+use super::{normal_param, zeros_param, LabelTable};
 use crate::core::loss::GanLoss;
 use crate::core::rng::SeededRng;
-use burn::module::{Module, Param};
+use burn::module::{Module, Param, RunningState};
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
-use burn::nn::{BatchNorm, BatchNormConfig, Embedding, Linear, PaddingConfig2d};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{activation, Device, Int, Tensor, TensorData};
 
@@ -62,7 +62,7 @@ impl DcganConfig {
     pub fn init(&self, rng: &mut SeededRng, device: &Device) -> (Generator, Discriminator) {
         let c = self.channels();
         let n = |shape: [usize; 4], rng: &mut SeededRng| normal_param(shape, 0.0, DCGAN_STD, rng, device);
-        let label_embedding = self.conditional.then(|| Embedding { weight: normal_param([CLASSES, LABEL_EMBEDDING], 0.0, 1.0, rng, device) });
+        let label_embedding = self.conditional.then(|| LabelTable { weight: normal_param([CLASSES, LABEL_EMBEDDING], 0.0, 1.0, rng, device) });
         let z_in = self.latent_dim + if self.conditional { LABEL_EMBEDDING } else { 0 };
         let generator = Generator {
             label_embedding,
@@ -74,7 +74,7 @@ impl DcganConfig {
             channels: c,
             latent_dim: self.latent_dim,
         };
-        let label_map = self.conditional.then(|| Embedding { weight: normal_param([CLASSES, IMAGE_SIDE * IMAGE_SIDE], 0.0, 1.0, rng, device) });
+        let label_map = self.conditional.then(|| LabelTable { weight: normal_param([CLASSES, IMAGE_SIDE * IMAGE_SIDE], 0.0, 1.0, rng, device) });
         let d_in = 1 + self.conditional as usize;
         let discriminator = Discriminator {
             label_map,
@@ -88,10 +88,20 @@ impl DcganConfig {
     }
 }
 
+/// BatchNorm with scale N(1, 0.02) and burn's defaults otherwise (momentum 0.1, ε 1e-5, running
+/// mean 0 and variance 1). Built directly: `BatchNormConfig::init` goes through burn's
+/// `Initializer`, whose random variants would link burn's random kernels into the page.
 fn batch_norm(features: usize, rng: &mut SeededRng, device: &Device) -> BatchNorm {
-    let mut bn = BatchNormConfig::new(features).init(device);
-    bn.gamma = normal_param([features], 1.0, DCGAN_STD, rng, device);
-    bn
+    let defaults = BatchNormConfig::new(features);
+    BatchNorm {
+        gamma: normal_param([features], 1.0, DCGAN_STD, rng, device),
+        beta: zeros_param([features], device),
+        training: Param::from_bool(true),
+        running_mean: RunningState::new(Tensor::zeros([features], device)),
+        running_var: RunningState::new(Tensor::ones([features], device)),
+        momentum: defaults.momentum,
+        epsilon: defaults.epsilon,
+    }
 }
 
 /// 4×4 kernel, stride 2, padding 1: doubles the side (7 → 14 → 28).
@@ -126,7 +136,7 @@ fn conv(weight: Param<Tensor<4>>, device: &Device) -> Conv2d {
 
 #[derive(Module, Debug)]
 pub struct Generator {
-    pub label_embedding: Option<Embedding>,
+    pub label_embedding: Option<LabelTable>,
     pub project: Linear,
     pub norm0: BatchNorm,
     pub up1: ConvTranspose2d,
@@ -139,11 +149,10 @@ pub struct Generator {
 impl Generator {
     /// Images in [−1, 1] from noise `z` and, for a conditional G, class `labels`.
     pub fn forward(&self, z: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<4> {
-        let [b, _] = z.dims(); // z: [B, L]
         let input = match (&self.label_embedding, labels) {
             (Some(embedding), Some(labels)) => {
-                let e = embedding.forward(labels.reshape([b, 1])); // [B, 1, E]
-                Tensor::cat(vec![z, e.reshape([b, LABEL_EMBEDDING])], 1) // [B, L + E]
+                let e = embedding.forward(labels); // [B, E]
+                Tensor::cat(vec![z, e], 1) // [B, L + E]
             }
             (Some(_), None) => panic!("a conditional generator needs labels"),
             (None, _) => z, // [B, L]
@@ -169,7 +178,7 @@ impl Generator {
 
 #[derive(Module, Debug)]
 pub struct Discriminator {
-    pub label_map: Option<Embedding>,
+    pub label_map: Option<LabelTable>,
     pub down1: Conv2d,
     pub down2: Conv2d,
     pub norm2: BatchNorm,
@@ -184,7 +193,7 @@ impl Discriminator {
         let c = self.channels;
         let x = match (&self.label_map, labels) {
             (Some(map), Some(labels)) => {
-                let m = map.forward(labels.reshape([b, 1])); // [B, 1, 784]
+                let m = map.forward(labels); // [B, 784]
                 Tensor::cat(vec![images, m.reshape([b, 1, IMAGE_SIDE, IMAGE_SIDE])], 1) // [B, 2, 28, 28]
             }
             (Some(_), None) => panic!("a conditional discriminator needs labels"),

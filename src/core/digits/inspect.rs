@@ -46,7 +46,7 @@ pub fn interpolate(generator: &Generator, grid: &FixedNoise, from: usize, to: us
         None => generator.decode(z),
         Some(embedding) => {
             let pair: Tensor<1, Int> = Tensor::from_data(TensorData::new(vec![grid.labels[from] as i32, grid.labels[to] as i32], [2]), device);
-            let e = embedding.forward(pair.reshape([1, 2])).reshape([2, LABEL_EMBEDDING]); // [2, E]
+            let e = embedding.forward(pair); // [2, E]
             let t = Tensor::<2>::from_data(TensorData::new(ts.clone(), [steps, 1]), device); // [T, 1]
             let e_a = e.clone().slice([0..1, 0..LABEL_EMBEDDING]); // [1, E]
             let e_b = e.slice([1..2, 0..LABEL_EMBEDDING]); // [1, E]

@@ -13,8 +13,42 @@ pub mod score;
 pub mod settings;
 
 use crate::core::rng::SeededRng;
-use burn::module::Param;
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::module::{Module, Param};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+/// A learned row per class, looked up as one_hot(labels) · W: the numbers of burn's
+/// `Embedding` (each output row is exactly W's row for its label, and so is the gradient), and
+/// the same record (`weight`, `[classes, size]`), but built from ops the page links anyway.
+/// `Embedding`'s backward is `select_assign`, which alone added ≈ 0.4 MB of code to the page's
+/// wasm (docs/build.md, "Ops the page does not need").
+#[derive(Module, Debug)]
+pub struct LabelTable {
+    pub weight: Param<Tensor<2>>,
+}
+
+impl LabelTable {
+    /// `[B, size]`: row `labels[i]` of the table for each of the `B` labels.
+    pub fn forward(&self, labels: Tensor<1, Int>) -> Tensor<2> {
+        let [b] = labels.dims(); // labels: [B]
+        let [classes, _] = self.weight.dims(); // weight: [K, size]
+        // float ops only: int comparisons and repeats would link kernels the page has no other use for
+        let class_ids: Vec<f32> = (0..classes).map(|k| k as f32).collect();
+        let class_ids = Tensor::<2>::from_data(TensorData::new(class_ids, [1, classes]), &labels.device()); // [1, K]
+        let distance = (labels.float().reshape([b, 1]) - class_ids).abs(); // [B, K]: 0 at the label, ≥ 1 elsewhere
+        let one_hot = (distance.neg() + 1.0).clamp_min(0.0); // [B, K]
+        one_hot.matmul(self.weight.val()) // [B, size]
+    }
+}
+
+/// 2×2 max pooling with stride 2 (`[B, C, H, W]` → `[B, C, H/2, W/2]`, H and W even) from
+/// reshapes and `max_dim`: the same numbers as `nn::pool::MaxPool2d`, without linking burn's
+/// pooling kernels (and their backward) for both backends into the page.
+pub fn max_pool_2x2(x: Tensor<4>) -> Tensor<4> {
+    let [b, c, h, w] = x.dims(); // x: [B, C, H, W]
+    let x = x.reshape([b, c, h / 2, 2, w / 2, 2]); // [B, C, H/2, 2, W/2, 2]
+    let x = x.max_dim(5).max_dim(3); // [B, C, H/2, 1, W/2, 1]
+    x.reshape([b, c, h / 2, w / 2]) // [B, C, H/2, W/2]
+}
 
 /// A parameter of `shape` with entries from N(mean, std²), drawn from the seeded CPU stream and
 /// uploaded (so one seed gives the same network on every backend; see `rng`).
