@@ -444,10 +444,11 @@ fn label_table_and_max_pool_match_burns_embedding_and_max_pool2d() {
     let weight = noise(10, 7, 3, &device);
     let ours = LabelTable { weight: Param::from_tensor(weight.clone()) };
     let theirs = Embedding { weight: Param::from_tensor(weight) };
-    let labels = labels_tensor(&[3, 0, 9, 3, 7], &device);
+    let labels = labels_tensor(&[3, 0, 9, 3, 7], &device); // [5] float class ids
+    let int_labels = Tensor::<2, burn::tensor::Int>::from_data(TensorData::new(vec![3i32, 0, 9, 3, 7], [5, 1]), &device); // [5, 1]
     let upstream = noise(5, 7, 4, &device); // a fixed gradient from above: [B, E]
-    let a = ours.forward(labels.clone()); // [5, 7]
-    let b = theirs.forward(labels.reshape([5, 1])).reshape([5, 7]);
+    let a = ours.forward(labels); // [5, 7]
+    let b = theirs.forward(int_labels).reshape([5, 7]);
     assert_eq!(values(a.clone()), values(b.clone()), "each row is the table's row for its label");
     let grad_a = ours.weight.grad(&(a * upstream.clone()).sum().backward()).unwrap();
     let grad_b = theirs.weight.grad(&(b * upstream).sum().backward()).unwrap();

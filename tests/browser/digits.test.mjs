@@ -3,7 +3,8 @@
 // grid is drawn and changes, real test digits score as the ceiling, the pretrained start shows
 // digits the classifier is confident about, and model files round-trip while bad ones are refused;
 // the latent walk follows its dragged ends, a clicked sample gets its nearest training digits,
-// D's output histogram is drawn, and a conditional model draws one digit per row.
+// D's output histogram is drawn, a conditional model draws one digit per row, and a corrupt
+// or oversized image file is refused with a message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -212,4 +213,25 @@ test('a conditional model draws one digit per row: the pretrained conditional G,
   await screenshot(page, 'digits-conditional');
   assert.deepEqual(page.errors, []);
   await page.close();
+});
+
+test('a corrupt or oversized MNIST image file gets a message, not a hang (the browser inflates it)', async () => {
+  const zlib = await import('node:zlib');
+  const cases = [
+    // gzip's magic bytes, then garbage
+    [Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), Buffer.alloc(4000, 0x5a)]), /not valid gzip/],
+    // valid gzip that inflates to more than the 10,000 test images
+    [zlib.gzipSync(Buffer.alloc(10_001 * 784, 7)), /not valid gzip \(more than the 7840000 bytes expected\)/],
+  ];
+  for (const [body, message] of cases) {
+    const page = await ctx.browser.newPage();
+    await page.route('**/data/mnist-test-images.u8.gz', (route) => route.fulfill({ body, contentType: 'application/gzip' }));
+    await page.goto(`${ctx.server.url}/digits?backend=cpu&width=0.0625`);
+    await page.waitForFunction(() => window.ganPlayground?.report().loading.startsWith('failed'), null, { timeout: 120_000 });
+    const loading = (await report(page)).loading;
+    assert.match(loading, /MNIST test set/, loading);
+    assert.match(loading, message, loading);
+    assert.match((await status(page)).error, /could not be loaded.*Reload the page/);
+    await page.close();
+  }
 });

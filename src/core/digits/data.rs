@@ -4,11 +4,14 @@
 //!
 //! Format (data/README.md): headerless uint8, images row-major 28×28 (gzipped, or already
 //! inflated by a server that sent `Content-Encoding: gzip`), labels one byte 0..9 per image.
+//!
+//! Inflating is native-only (`from_bytes`, flate2): the page inflates with the browser's own
+//! `DecompressionStream` and hands the result to `from_raw_checked`, so the wasm carries no
+//! inflater (docs/build.md, "Ops the page does not need").
 
 use crate::core::rng::SeededRng;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use std::fmt;
-use std::io::Read;
 
 pub const IMAGE_SIDE: usize = 28;
 pub const IMAGE_PIXELS: usize = IMAGE_SIDE * IMAGE_SIDE;
@@ -102,8 +105,8 @@ pub struct MnistSet {
 pub struct DigitBatch {
     /// `[B, 1, 28, 28]`, x / 127.5 − 1.
     pub images: Tensor<4>,
-    /// `[B]` class indices (what the conditional models embed).
-    pub labels: Tensor<1, Int>,
+    /// `[B]` class indices as floats (what the conditional models look up; see `labels_tensor`).
+    pub labels: Tensor<1>,
     /// The same labels on the CPU.
     pub classes: Vec<u8>,
 }
@@ -111,11 +114,13 @@ pub struct DigitBatch {
 impl MnistSet {
     /// Parses an image file (gzipped or plain) and its label file. `expected` is the image
     /// count the split must have (None: any count, e.g. a test subset).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_bytes(image_file: &[u8], label_file: &[u8], expected: Option<usize>) -> Result<Self, DataError> {
         // Never inflate more than the expected payload (+1 byte to see an overlong file), so
         // a hostile gzip cannot make us allocate without bound.
         let limit = expected.map_or(TRAIN_COUNT * IMAGE_PIXELS, |n| n * IMAGE_PIXELS) + 1;
         let images = if image_file.starts_with(&[0x1f, 0x8b]) {
+            use std::io::Read;
             let mut out = Vec::with_capacity(limit.min(64 << 20));
             flate2::read::GzDecoder::new(image_file).take(limit as u64).read_to_end(&mut out).map_err(|e| DataError::Gzip(e.to_string()))?;
             out
@@ -142,12 +147,21 @@ impl MnistSet {
     }
 
     /// Parses and checks both payloads against the manifest's sha256 for `split`.
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn from_bytes_checked(image_file: &[u8], label_file: &[u8], split: Split) -> Result<Self, DataError> {
-        let set = Self::from_bytes(image_file, label_file, Some(split.count()))?;
+        Self::from_bytes(image_file, label_file, Some(split.count()))?.checked(split)
+    }
+
+    /// The same from the inflated image bytes (what the page has after `DecompressionStream`).
+    pub fn from_raw_checked(images: Vec<u8>, labels: Vec<u8>, split: Split) -> Result<Self, DataError> {
+        Self::from_raw(images, labels, Some(split.count()))?.checked(split)
+    }
+
+    fn checked(self, split: Split) -> Result<Self, DataError> {
         let (images_sha, labels_sha) = split.payload_sha256();
-        check_sha256("images", &set.images, images_sha)?;
-        check_sha256("labels", &set.labels, labels_sha)?;
-        Ok(set)
+        check_sha256("images", &self.images, images_sha)?;
+        check_sha256("labels", &self.labels, labels_sha)?;
+        Ok(self)
     }
 
     pub fn len(&self) -> usize {
@@ -194,9 +208,10 @@ impl MnistSet {
     }
 }
 
-/// `[n]` class indices on `device`.
-pub fn labels_tensor(classes: &[u8], device: &Device) -> Tensor<1, Int> {
-    let v: Vec<i32> = classes.iter().map(|&c| c as i32).collect();
+/// `[n]` class indices on `device`, as floats (0.0 … 9.0, exact): the label lookup
+/// (`LabelTable`) compares them with float ops, so the page links no int-to-float kernels.
+pub fn labels_tensor(classes: &[u8], device: &Device) -> Tensor<1> {
+    let v: Vec<f32> = classes.iter().map(|&c| c as f32).collect();
     Tensor::from_data(TensorData::new(v, [classes.len()]), device)
 }
 

@@ -18,7 +18,7 @@ use burn::module::{Module, Param, RunningState};
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{activation, Device, Int, Tensor, TensorData};
+use burn::tensor::{activation, Device, Tensor, TensorData};
 
 /// C at width 1.
 pub const BASE_CHANNELS: usize = 64;
@@ -148,7 +148,7 @@ pub struct Generator {
 
 impl Generator {
     /// Images in [−1, 1] from noise `z` and, for a conditional G, class `labels`.
-    pub fn forward(&self, z: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<4> {
+    pub fn forward(&self, z: Tensor<2>, labels: Option<Tensor<1>>) -> Tensor<4> {
         let input = match (&self.label_embedding, labels) {
             (Some(embedding), Some(labels)) => {
                 let e = embedding.forward(labels); // [B, E]
@@ -188,7 +188,7 @@ pub struct Discriminator {
 
 impl Discriminator {
     /// One raw output (a logit for the log losses) per image.
-    pub fn forward(&self, images: Tensor<4>, labels: Option<Tensor<1, Int>>) -> Tensor<2> {
+    pub fn forward(&self, images: Tensor<4>, labels: Option<Tensor<1>>) -> Tensor<2> {
         let [b, _, _, _] = images.dims(); // images: [B, 1, 28, 28]
         let c = self.channels;
         let x = match (&self.label_map, labels) {
@@ -300,7 +300,7 @@ impl DigitsGan {
     /// One D step on `real` (`[B, 1, 28, 28]` in [−1, 1]) against a fresh generated batch, then
     /// one G step on that batch. Conditional runs need `labels` (`[B]`), and G draws the same
     /// classes as the real batch. Returns `[2]`: D's and G's loss (read it async on the page).
-    pub fn train_step(&mut self, real: Tensor<4>, labels: Option<Tensor<1, Int>>) -> Tensor<1> {
+    pub fn train_step(&mut self, real: Tensor<4>, labels: Option<Tensor<1>>) -> Tensor<1> {
         let [b, _, _, _] = real.dims();
         let c = self.config;
         let labels = if c.model.conditional { Some(labels.expect("a conditional run needs the batch's labels")) } else { None };
@@ -326,7 +326,7 @@ impl DigitsGan {
     }
 
     /// Images from G in inference mode (BN uses its running statistics): `[n, 1, 28, 28]`.
-    pub fn generate(&self, z: Tensor<2>, labels: Option<Tensor<1, Int>>) -> Tensor<4> {
+    pub fn generate(&self, z: Tensor<2>, labels: Option<Tensor<1>>) -> Tensor<4> {
         let g = self.generator.valid();
         g.forward(z.without_autodiff(), labels.map(|l| l.without_autodiff()))
     }

@@ -7,7 +7,7 @@
 use super::data::{MnistSet, CLASSES, IMAGE_PIXELS};
 use super::dcgan::{FixedNoise, Generator, LABEL_EMBEDDING};
 use burn::module::Module;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 /// Weights (a, b) with slerp(z_a, z_b, t) = a·z_a + b·z_b: the great-circle path of White
 /// (2016, "Sampling generative networks"), which keeps a Gaussian z at a typical norm where
@@ -45,7 +45,7 @@ pub fn interpolate(generator: &Generator, grid: &FixedNoise, from: usize, to: us
     match &generator.label_embedding {
         None => generator.decode(z),
         Some(embedding) => {
-            let pair: Tensor<1, Int> = Tensor::from_data(TensorData::new(vec![grid.labels[from] as i32, grid.labels[to] as i32], [2]), device);
+            let pair = super::data::labels_tensor(&[grid.labels[from], grid.labels[to]], device); // [2]
             let e = embedding.forward(pair); // [2, E]
             let t = Tensor::<2>::from_data(TensorData::new(ts.clone(), [steps, 1]), device); // [T, 1]
             let e_a = e.clone().slice([0..1, 0..LABEL_EMBEDDING]); // [1, E]

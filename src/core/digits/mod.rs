@@ -14,7 +14,7 @@ pub mod settings;
 
 use crate::core::rng::SeededRng;
 use burn::module::{Module, Param};
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 /// A learned row per class, looked up as one_hot(labels) · W: the numbers of burn's
 /// `Embedding` (each output row is exactly W's row for its label, and so is the gradient), and
@@ -27,14 +27,14 @@ pub struct LabelTable {
 }
 
 impl LabelTable {
-    /// `[B, size]`: row `labels[i]` of the table for each of the `B` labels.
-    pub fn forward(&self, labels: Tensor<1, Int>) -> Tensor<2> {
+    /// `[B, size]`: row `labels[i]` of the table for each of the `B` labels (class indices as
+    /// floats, `data::labels_tensor`).
+    pub fn forward(&self, labels: Tensor<1>) -> Tensor<2> {
         let [b] = labels.dims(); // labels: [B]
         let [classes, _] = self.weight.dims(); // weight: [K, size]
-        // float ops only: int comparisons and repeats would link kernels the page has no other use for
         let class_ids: Vec<f32> = (0..classes).map(|k| k as f32).collect();
         let class_ids = Tensor::<2>::from_data(TensorData::new(class_ids, [1, classes]), &labels.device()); // [1, K]
-        let distance = (labels.float().reshape([b, 1]) - class_ids).abs(); // [B, K]: 0 at the label, ≥ 1 elsewhere
+        let distance = (labels.reshape([b, 1]) - class_ids).abs(); // [B, K]: 0 at the label, ≥ 1 elsewhere
         let one_hot = (distance.neg() + 1.0).clamp_min(0.0); // [B, K]
         one_hot.matmul(self.weight.val()) // [B, size]
     }
