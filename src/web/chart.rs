@@ -85,6 +85,8 @@ impl Frame {
     fn plot(&self, x: std::ops::Range<f64>, y: std::ops::Range<f64>) -> Result<Plot<'_>, String> {
         ChartBuilder::on(&self.root)
             .margin((6.0 * self.dpr) as u32)
+            // the last x tick label is centred on the plot's right end: leave room for its half
+            .margin_right((6.0 * self.dpr) as u32 + self.font)
             .x_label_area_size((34.0 * self.dpr * self.colors.weight) as u32)
             .y_label_area_size((48.0 * self.dpr * self.colors.weight) as u32)
             .build_cartesian_2d(x, y)

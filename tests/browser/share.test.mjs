@@ -348,6 +348,23 @@ test('themes: light, dark and projector restyle the page and the charts; the cho
     seen[theme] = await look();
     assert.equal(seen[theme].theme, theme);
     assert.equal(new URLSearchParams(await page.evaluate(() => location.search)).get('theme'), theme);
+    // switched live, every chart still fits its column and is drawn at its new size
+    const misfits = await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].filter((c) => {
+      const box = c.getBoundingClientRect();
+      const column = c.closest('.chart').parentElement.getBoundingClientRect();
+      return box.width > 0 && (box.right > column.right + 1 || Math.abs(c.width - Math.round(box.width * devicePixelRatio)) > 1);
+    }).map((c) => c.id));
+    assert.deepEqual(misfits, [], `charts that overflow or keep their old size under ${theme}`);
+    // nothing is cut at a chart's right edge (the last tick label, the legend): its last
+    // columns of pixels are the chart's background
+    const cut = await page.evaluate(() => [...document.querySelectorAll('.chart canvas')].filter((c) => {
+      const g = c.getContext('2d');
+      const bg = g.getImageData(1, 1, 1, 1).data;
+      const edge = g.getImageData(c.width - 3, 0, 3, c.height).data;
+      for (let i = 0; i < edge.length; i += 4) if (Math.abs(edge[i] - bg[0]) + Math.abs(edge[i + 1] - bg[1]) + Math.abs(edge[i + 2] - bg[2]) > 60) return true;
+      return false;
+    }).map((c) => c.id));
+    assert.deepEqual(cut, [], `charts drawn up to their right edge under ${theme}`);
     await screenshot(page, `theme-${theme}`);
   }
   assert.notEqual(seen.light.bg, seen.dark.bg, 'dark changes the page');
