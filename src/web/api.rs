@@ -24,6 +24,18 @@ pub struct Status {
     pub error: Option<String>,
 }
 
+impl Status {
+    /// The page's "Backend:" line: the device in use, or that it is starting (or, after an
+    /// error before any device came up, that none did).
+    pub fn backend_line(&self) -> String {
+        match (self.backend, &self.error) {
+            (Some(b), _) => format!("{b} · {}", self.adapter),
+            (None, Some(_)) => "not started".to_string(),
+            (None, None) => format!("starting… {}", self.adapter),
+        }
+    }
+}
+
 /// What a demo page offers to the API. Registered while the page is mounted.
 pub trait Demo {
     /// Stops the run for good (the page is going away).

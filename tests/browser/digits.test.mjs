@@ -232,6 +232,7 @@ test('a corrupt or oversized MNIST image file gets a message, not a hang (the br
     assert.match(loading, /MNIST test set/, loading);
     assert.match(loading, message, loading);
     assert.match((await status(page)).error, /could not be loaded.*Reload the page/);
+    assert.equal(await page.locator('#backend').textContent(), 'not started', 'no device is claimed to be starting');
     await page.close();
   }
 });

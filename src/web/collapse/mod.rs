@@ -599,12 +599,7 @@ pub fn CollapsePage() -> impl IntoView {
     on_cleanup(move || api::unregister(token));
 
     let metrics = controller.metrics;
-    let backend_line = move || {
-        status.with(|s| match s.backend {
-            Some(b) => format!("{b} · {}", s.adapter),
-            None => format!("starting… {}", s.adapter),
-        })
-    };
+    let backend_line = move || status.with(Status::backend_line);
     let compare = move || settings.with(|s| s.choice("compare") == "on");
     let c = controller.clone();
     let preset_lesson = RwSignal::new(String::new());

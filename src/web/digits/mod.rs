@@ -994,12 +994,7 @@ pub fn DigitsPage() -> impl IntoView {
             }
         }
     });
-    let backend_line = move || {
-        status.with(|s| match s.backend {
-            Some(b) => format!("{b} · {}", s.adapter),
-            None => format!("starting… {}", s.adapter),
-        })
-    };
+    let backend_line = move || status.with(Status::backend_line);
     let cpu_note = move || {
         status.with(|s| s.backend == Some("cpu")).then(|| {
             view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly — a step of the default width 0.125 takes a few hundred milliseconds. Width 0.0625 with batch 16 is about four times faster; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }

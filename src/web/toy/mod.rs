@@ -850,12 +850,7 @@ pub fn ToyPage() -> impl IntoView {
     on_cleanup(move || api::unregister(token));
 
     let (readout, slow_phase, caption, draw_mode) = (controller.readout, controller.slow_phase, controller.caption, controller.draw_mode);
-    let backend_line = move || {
-        status.with(|s| match s.backend {
-            Some(b) => format!("{b} · {}", s.adapter),
-            None => format!("starting… {}", s.adapter),
-        })
-    };
+    let backend_line = move || status.with(Status::backend_line);
     let fmt_loss = |v: Option<f32>| v.map_or("–".to_string(), |x| compact(x as f64));
     let running = move || status.with(|s| s.running);
     let view_on = move |k: &'static str| move || settings.with(|s| s.set_of("views").contains(&k));
