@@ -81,14 +81,15 @@ async fn read_stream(stream: &JsValue, limit: Option<usize>, mut progress: impl 
     let mut bytes = Vec::new();
     loop {
         let read: js_sys::Promise = js::call0(&reader, "read").map_err(|e| format!("{e:?}"))?.dyn_into().map_err(|_| "read() gave no promise".to_string())?;
-        let chunk = JsFuture::from(read).await.map_err(|e| e.as_string().or_else(|| js_sys::Error::from(e).message().as_string()).unwrap_or_default())?;
+        // a rejected read gives an Error (a corrupt gzip: "Compressed input was truncated.")
+        let chunk = JsFuture::from(read).await.map_err(|e| js::get(&e, "message").as_string().or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}")))?;
         if js::get(&chunk, "done").as_bool().unwrap_or(true) {
             return Ok(bytes);
         }
         let value = js_sys::Uint8Array::new(&js::get(&chunk, "value"));
-        if limit.is_some_and(|l| bytes.len() + value.length() as usize > l) {
+        if let Some(limit) = limit.filter(|&l| bytes.len() + value.length() as usize > l) {
             let _ = js::call0(&reader, "cancel");
-            return Err(format!("more than the {} bytes expected", limit.unwrap_or_default()));
+            return Err(format!("more than the {limit} bytes expected"));
         }
         bytes.extend(value.to_vec());
         progress(bytes.len() as f64);
@@ -104,8 +105,9 @@ async fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
     let class = js::get(&js_sys::global(), "DecompressionStream");
     let class: js_sys::Function = class.dyn_into().map_err(|_| "this browser has no DecompressionStream".to_string())?;
     let inflater = js_sys::Reflect::construct(&class, &js_sys::Array::of1(&"gzip".into())).map_err(|e| format!("{e:?}"))?;
-    let piped = js::get(&blob.stream(), "pipeThrough").dyn_into::<js_sys::Function>().map_err(|_| "no pipeThrough".to_string())?.call1(&blob.stream(), &inflater);
-    let inflated = piped.map_err(|e| format!("{e:?}"))?;
+    let stream = blob.stream();
+    let pipe_through: js_sys::Function = js::get(&stream, "pipeThrough").dyn_into().map_err(|_| "no pipeThrough".to_string())?;
+    let inflated = pipe_through.call1(&stream, &inflater).map_err(|e| format!("{e:?}"))?;
     read_stream(&inflated, Some(limit), |_| {}).await.map_err(|e| format!("the image file is not valid gzip ({})", e.trim_end_matches('.')))
 }
 
