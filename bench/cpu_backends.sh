@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Compares burn's CPU backends in the browser: flex vs ndarray, each with and without wasm
-# simd128, on /toy's default model. Builds four release variants (the no-simd ones in their
+# Compares burn's CPU backends in the browser: flex (the page's, with burn's `simd` feature) vs
+# ndarray, each with and without wasm simd128, on /toy's default model. Builds four release variants (the no-simd ones in their
 # own target dir, so the first run takes a while), then benchmarks them one after another.
 # Usage: bench/cpu_backends.sh [seconds per variant, default 15]
 set -euo pipefail
@@ -9,9 +9,9 @@ source "$ROOT/scripts/tools.sh"
 cd "$ROOT"
 SECONDS_PER=${1:-15}
 # name | cargo features | RUSTFLAGS (empty: .cargo/config.toml's, i.e. +simd128) | target dir
-variants=("ndarray-simd|||target" "flex-simd|flex-cpu||target" \
-          "ndarray-nosimd||-C target-feature=-simd128|target/bench-nosimd" \
-          "flex-nosimd|flex-cpu|-C target-feature=-simd128|target/bench-nosimd")
+variants=("flex-simd|||target" "ndarray-simd|ndarray-cpu||target" \
+          "flex-nosimd||-C target-feature=-simd128|target/bench-nosimd" \
+          "ndarray-nosimd|ndarray-cpu|-C target-feature=-simd128|target/bench-nosimd")
 for v in "${variants[@]}"; do
   IFS='|' read -r name features flags dir <<<"$v"
   echo "== building $name" >&2

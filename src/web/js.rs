@@ -1,6 +1,8 @@
 //! Small helpers over web-sys/js-sys used across the web layer.
 
 use wasm_bindgen::prelude::*;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen_futures::JsFuture;
 
 pub fn window() -> web_sys::Window {
@@ -19,6 +21,67 @@ pub async fn next_frame() {
         let _ = window().request_animation_frame(&resolve);
     });
     let _ = JsFuture::from(promise).await;
+}
+
+/// An animation frame asked for now, whose arrival can be checked without waiting: the
+/// scheduler trains in the gaps between frames until `arrived()`, then awaits `wait()`.
+pub struct FrameRequest {
+    arrived: Rc<Cell<bool>>,
+    /// Resolves the `yield_task` under way, so the frame's work starts inside the frame's own
+    /// callback (and is painted in that frame) rather than in a task after it.
+    wake: Rc<RefCell<Option<js_sys::Function>>>,
+    promise: js_sys::Promise,
+}
+
+impl FrameRequest {
+    pub fn new() -> Self {
+        let arrived = Rc::new(Cell::new(false));
+        let wake: Rc<RefCell<Option<js_sys::Function>>> = Rc::default();
+        let (flag, waker) = (arrived.clone(), wake.clone());
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            let (flag, waker) = (flag.clone(), waker.clone());
+            let on_frame = Closure::once_into_js(move || {
+                flag.set(true);
+                let _ = resolve.call0(&JsValue::NULL);
+                if let Some(yielding) = waker.borrow_mut().take() {
+                    let _ = yielding.call0(&JsValue::NULL);
+                }
+            });
+            let _ = window().request_animation_frame(on_frame.unchecked_ref());
+        });
+        Self { arrived, wake, promise }
+    }
+
+    pub fn arrived(&self) -> bool {
+        self.arrived.get()
+    }
+
+    /// Resolves in a new task (a `MessageChannel` message) or when the frame arrives,
+    /// whichever is first: the browser handles input and paints in between. Unlike
+    /// `setTimeout(0)`, repeated yields are not clamped to 4 ms.
+    pub async fn yield_task(&self) {
+        let Ok(channel) = web_sys::MessageChannel::new() else {
+            return sleep_ms(0).await;
+        };
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            channel.port1().set_onmessage(Some(&resolve));
+            *self.wake.borrow_mut() = Some(resolve);
+            let _ = channel.port2().post_message(&JsValue::NULL);
+        });
+        let _ = JsFuture::from(promise).await;
+        self.wake.borrow_mut().take();
+        // closed ports can be collected; an open one with a handler may be kept alive
+        channel.port1().close();
+        channel.port2().close();
+    }
+
+    pub async fn wait(self) {
+        let _ = JsFuture::from(self.promise).await;
+    }
+}
+
+pub fn document_hidden() -> bool {
+    window().document().is_some_and(|d| d.hidden())
 }
 
 pub fn get(obj: &JsValue, key: &str) -> JsValue {

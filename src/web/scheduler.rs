@@ -5,6 +5,13 @@
 //! Shape borrowed from ArthurBrussee/brush: one `spawn_local`ed loop per run, plain snapshots
 //! out, cancellation by a flag the loop checks after every await. Models never enter the
 //! reactive system.
+//!
+//! On the CPU backend the loop also trains between frames: a step there is a synchronous
+//! computation on this thread, and while the browser composites a frame (tens of ms under
+//! software rendering) the thread would otherwise sit idle. It trains in slices of
+//! `GAP_SLICE_MS`, each followed by a real task yield, until the next animation frame arrives,
+//! so input and painting wait at most one slice. On WebGPU steps only enqueue GPU work, so
+//! training ahead of the frame's readback would just queue more; there it trains in frames only.
 
 use crate::web::js;
 use std::cell::RefCell;
@@ -20,6 +27,8 @@ const MAX_TRAIN_MS: f64 = 16.0;
 /// Expensive views (e.g. a heatmap evaluated on a grid) refresh at most this often while
 /// training runs; every frame shows the cheap ones.
 const FULL_VIEW_INTERVAL_MS: f64 = 250.0;
+/// Longest stretch of training between two yields while waiting for a frame (CPU backend).
+const GAP_SLICE_MS: f64 = 4.0;
 
 pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
@@ -38,8 +47,10 @@ pub struct Rates {
     pub fps: f64,
     /// Milliseconds the last frame spent training and reading back.
     pub train_ms: f64,
-    /// Steps the last frame ran.
+    /// Steps the last frame ran, those trained between frames included.
     pub steps_per_frame: u64,
+    /// Of those, the steps trained between frames (CPU backend only).
+    pub gap_steps: u64,
 }
 
 struct State<T: Trainer> {
@@ -50,6 +61,8 @@ struct State<T: Trainer> {
     waiters: Vec<(u64, js_sys::Function)>,
     publish_requested: bool,
     stopped: bool,
+    /// Steps block the thread (CPU backend): train between frames too.
+    blocking_steps: bool,
 }
 
 /// Handle to one run's loop. Dropping it does not stop the loop: call `stop`.
@@ -66,7 +79,9 @@ impl<T: Trainer> Clone for Runner<T> {
 impl<T: Trainer> Runner<T> {
     /// Starts the loop. `on_frame` runs every frame with the rates, and with the snapshot
     /// (or the readback error) on frames that trained or were asked to publish.
-    pub fn start(trainer: T, running: bool, on_frame: impl Fn(Option<Result<T::Snapshot, String>>, Rates) + 'static) -> Self {
+    /// `blocking_steps`: a step is a synchronous computation (the CPU backend), so the loop
+    /// may train between frames.
+    pub fn start(trainer: T, running: bool, blocking_steps: bool, on_frame: impl Fn(Option<Result<T::Snapshot, String>>, Rates) + 'static) -> Self {
         let state = Rc::new(RefCell::new(State {
             trainer: Rc::new(RefCell::new(trainer)),
             running,
@@ -74,6 +89,7 @@ impl<T: Trainer> Runner<T> {
             waiters: Vec::new(),
             publish_requested: true,
             stopped: false,
+            blocking_steps,
         }));
         wasm_bindgen_futures::spawn_local(run(state.clone(), Box::new(on_frame)));
         Self { state }
@@ -81,8 +97,14 @@ impl<T: Trainer> Runner<T> {
 
     /// `start` with the page's controller as `on_frame`'s receiver, held weakly so the loop
     /// does not keep a closed page alive.
-    pub fn start_for<C: 'static>(trainer: T, running: bool, owner: std::rc::Weak<C>, on_frame: fn(&C, Option<Result<T::Snapshot, String>>, Rates)) -> Self {
-        Self::start(trainer, running, move |snap, rates| {
+    pub fn start_for<C: 'static>(
+        trainer: T,
+        running: bool,
+        blocking_steps: bool,
+        owner: std::rc::Weak<C>,
+        on_frame: fn(&C, Option<Result<T::Snapshot, String>>, Rates),
+    ) -> Self {
+        Self::start(trainer, running, blocking_steps, move |snap, rates| {
             if let Some(me) = owner.upgrade() {
                 on_frame(&me, snap, rates);
             }
@@ -160,8 +182,15 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
     let mut draw_ms = 0.0f64;
     let mut last_full = f64::MIN;
     let mut meter = RateMeter { since: js::now_ms(), steps: 0, frames: 0, rates: Rates::default() };
+    // the cost of one step, measured around synchronous steps (CPU backend only)
+    let mut ms_per_step = f64::INFINITY;
     loop {
-        js::next_frame().await;
+        let frame = js::FrameRequest::new();
+        let (gap_steps, gap_ms) = match train_until_frame(&state, &frame, &mut ms_per_step).await {
+            Some(done) => done,
+            None => return, // stopped
+        };
+        frame.wait().await;
         let (trainer, n, publish) = {
             let mut s = state.borrow_mut();
             if s.stopped {
@@ -173,13 +202,16 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
             let publish = n > 0 || std::mem::take(&mut s.publish_requested);
             (s.trainer.clone(), n, publish)
         };
-        if !publish {
+        if !publish && gap_steps == 0 {
             on_frame(None, meter.record(0));
             continue;
         }
         let t0 = js::now_ms();
         for _ in 0..n {
             trainer.borrow_mut().train_step();
+        }
+        if n > 0 && state.borrow().blocking_steps {
+            ms_per_step = (js::now_ms() - t0) / n as f64;
         }
         let full = n == 0 || t0 - last_full >= FULL_VIEW_INTERVAL_MS || !state.borrow().running;
         if full {
@@ -199,9 +231,10 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
             steps_per_frame = if work < budget { steps_per_frame * 1.2 + 0.5 } else { steps_per_frame / 1.2 };
             steps_per_frame = steps_per_frame.clamp(1.0, 10_000.0);
         }
-        let mut rates = meter.record(n);
-        rates.train_ms = js::now_ms() - t0;
-        rates.steps_per_frame = n;
+        let mut rates = meter.record(n + gap_steps);
+        rates.train_ms = js::now_ms() - t0 + gap_ms;
+        rates.steps_per_frame = n + gap_steps;
+        rates.gap_steps = gap_steps;
         let t_draw = js::now_ms();
         on_frame(Some(snapshot), rates);
         // a running average of the page's own per-frame cost (drawing, analysis)
@@ -219,3 +252,32 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
     }
 }
 
+
+/// Trains in slices between frames while the run is playing on a blocking (CPU) backend, each
+/// slice at most `GAP_SLICE_MS` by the last measured step cost and followed by a task yield,
+/// until `frame` arrives. Returns the steps and milliseconds spent, or None once stopped.
+async fn train_until_frame<T: Trainer>(state: &Rc<RefCell<State<T>>>, frame: &js::FrameRequest, ms_per_step: &mut f64) -> Option<(u64, f64)> {
+    let (mut steps, mut ms) = (0u64, 0.0f64);
+    loop {
+        let trainer = {
+            let s = state.borrow();
+            if s.stopped {
+                return None;
+            }
+            // a step dearer than a slice (e.g. /digits) would delay the frame: frames only
+            if !s.running || !s.blocking_steps || frame.arrived() || *ms_per_step > GAP_SLICE_MS || js::document_hidden() {
+                return Some((steps, ms));
+            }
+            s.trainer.clone()
+        };
+        let n = (GAP_SLICE_MS / *ms_per_step).floor().max(1.0) as u64;
+        let t0 = js::now_ms();
+        for _ in 0..n {
+            trainer.borrow_mut().train_step();
+        }
+        let dt = js::now_ms() - t0;
+        *ms_per_step = dt / n as f64;
+        (steps, ms) = (steps + n, ms + dt);
+        frame.yield_task().await;
+    }
+}

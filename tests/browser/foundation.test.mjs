@@ -51,7 +51,7 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
   const page = await open('/toy?backend=cpu');
   let s = await waitStatus(page, (s) => s.backend === 'cpu' && s.step === 0 && s.losses.d !== null);
   assert.equal(s.running, false);
-  assert.match(s.adapter, /CPU \(burn ndarray/);
+  assert.match(s.adapter, /CPU \(burn flex/);
   const done = await page.evaluate(() => window.ganPlayground.step(25));
   assert.equal(done, true);
   s = await status(page);
@@ -65,7 +65,14 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
   s = await waitStatus(page, (s) => s.step > 400 && s.stepsPerSec > 0, 120_000);
   assert.equal(s.running, true);
   assert.ok(s.fps > 0);
+  // on the CPU backend the loop also trains between frames (scheduler.rs)
+  s = await waitStatus(page, (s) => s.metrics.gapSteps > 0, 30_000);
+  assert.ok(s.metrics.stepsPerFrame >= s.metrics.gapSteps, JSON.stringify(s.metrics));
   await page.evaluate(() => window.ganPlayground.pause());
+  // pausing stops training between frames too
+  const pausedAt = (await status(page)).step;
+  await page.waitForTimeout(500);
+  assert.equal((await status(page)).step, pausedAt, 'no steps after pause');
   await screenshot(page, 'toy-cpu');
 
   // generated samples have moved toward the ring of radius 1
@@ -89,6 +96,11 @@ test('/toy trains on WebGPU (SwiftShader adapter here)', async () => {
   assert.ok(Number.isFinite(s.losses.d) && Number.isFinite(s.losses.g));
   assert.ok((await fakeDots(page)) > 200);
   assert.equal(s.error, null);
+  // WebGPU steps only enqueue work: no training between frames there
+  await page.evaluate(() => window.ganPlayground.play());
+  s = await waitStatus(page, (s) => s.step >= 8, 60_000);
+  assert.equal(s.metrics.gapSteps, 0, JSON.stringify(s.metrics));
+  await page.evaluate(() => window.ganPlayground.pause());
   await screenshot(page, 'toy-webgpu');
   assert.deepEqual(page.errors, []);
 });

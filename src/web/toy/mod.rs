@@ -241,7 +241,7 @@ impl ToyController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(gan, running, self.this.clone(), Self::on_frame));
+        *self.runner.borrow_mut() = Some(Runner::start_for(gan, running, compute.kind == "cpu", self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and the run as it is now unless
@@ -277,7 +277,7 @@ impl ToyController {
                     self.draw(analysis.as_ref(), paused);
                     let draw_ms = js::now_ms() - t0;
                     self.status.update(|s| {
-                        s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("drawMs", draw_ms)];
+                        s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("gapSteps", rates.gap_steps as f64), ("drawMs", draw_ms)];
                         if let Some(snap) = self.last_snapshot.borrow().as_ref() {
                             s.step = snap.step;
                             s.loss_d = Some(snap.loss_d);
