@@ -9,8 +9,9 @@
 //! On the CPU backend the loop also trains between frames: a step there is a synchronous
 //! computation on this thread, and while the browser composites a frame (tens of ms under
 //! software rendering) the thread would otherwise sit idle. It trains in slices of
-//! `GAP_SLICE_MS`, each followed by a real task yield, until the next animation frame arrives,
-//! so input and painting wait at most one slice. On WebGPU steps only enqueue GPU work, so
+//! `GAP_SLICE_MS` (or one step, for steps of up to `GAP_STEP_MAX_MS`), each followed by a real
+//! task yield, until the next animation frame arrives, so input and painting wait at most one
+//! slice. On WebGPU steps only enqueue GPU work, so
 //! training ahead of the frame's readback would just queue more; there it trains in frames only.
 
 use crate::web::js;
@@ -29,6 +30,8 @@ const MAX_TRAIN_MS: f64 = 16.0;
 const FULL_VIEW_INTERVAL_MS: f64 = 250.0;
 /// Longest stretch of training between two yields while waiting for a frame (CPU backend).
 const GAP_SLICE_MS: f64 = 4.0;
+/// A step dearer than this is not trained between frames (a slice then holds one step).
+const GAP_STEP_MAX_MS: f64 = 8.0;
 
 pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
@@ -252,10 +255,9 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
     }
 }
 
-
 /// Trains in slices between frames while the run is playing on a blocking (CPU) backend, each
-/// slice at most `GAP_SLICE_MS` by the last measured step cost and followed by a task yield,
-/// until `frame` arrives. Returns the steps and milliseconds spent, or None once stopped.
+/// slice at most `GAP_SLICE_MS` by the last measured step cost (but at least one step) and
+/// followed by a task yield, until `frame` arrives. Returns the steps and milliseconds spent, or None once stopped.
 async fn train_until_frame<T: Trainer>(state: &Rc<RefCell<State<T>>>, frame: &js::FrameRequest, ms_per_step: &mut f64) -> Option<(u64, f64)> {
     let (mut steps, mut ms) = (0u64, 0.0f64);
     loop {
@@ -264,8 +266,8 @@ async fn train_until_frame<T: Trainer>(state: &Rc<RefCell<State<T>>>, frame: &js
             if s.stopped {
                 return None;
             }
-            // a step dearer than a slice (e.g. /digits) would delay the frame: frames only
-            if !s.running || !s.blocking_steps || frame.arrived() || *ms_per_step > GAP_SLICE_MS || js::document_hidden() {
+            // a much dearer step (e.g. /digits) would delay the frame too long: frames only
+            if !s.running || !s.blocking_steps || frame.arrived() || *ms_per_step > GAP_STEP_MAX_MS || js::document_hidden() {
                 return Some((steps, ms));
             }
             s.trainer.clone()
