@@ -69,9 +69,11 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
   s = await waitStatus(page, (s) => s.metrics.gapSteps > 0, 30_000);
   assert.ok(s.metrics.stepsPerFrame >= s.metrics.gapSteps, JSON.stringify(s.metrics));
   await page.evaluate(() => window.ganPlayground.pause());
-  // pausing stops training between frames too
+  // pausing stops training between frames too: the next frame publishes the steps trained
+  // before the pause, and after it the step count stays put
+  await page.waitForTimeout(300);
   const pausedAt = (await status(page)).step;
-  await page.waitForTimeout(500);
+  await page.waitForTimeout(700);
   assert.equal((await status(page)).step, pausedAt, 'no steps after pause');
   await screenshot(page, 'toy-cpu');
 
