@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares burn's CPU backends in the browser: flex (the page's, with burn's `simd` feature) vs
-# ndarray, each with and without wasm simd128, on /toy's default model. Builds four release variants (the no-simd ones in their
-# own target dir, so the first run takes a while), then benchmarks them one after another.
+# ndarray, each with and without wasm simd128, on /toy's default model. Builds four release
+# variants (the no-simd ones in their own target dir, so the first run takes a while), then
+# benchmarks them one after another.
 # Usage: bench/cpu_backends.sh [seconds per variant, default 15]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

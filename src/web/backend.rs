@@ -106,6 +106,14 @@ pub struct Compute {
     pub notice: Option<String>,
 }
 
+impl Compute {
+    /// A training step runs synchronously on the page's thread (the CPU backend), rather than
+    /// enqueueing GPU work: the scheduler may then train between frames.
+    pub fn blocking_steps(&self) -> bool {
+        self.kind == "cpu"
+    }
+}
+
 #[derive(Clone, Debug)]
 struct AdapterInfo {
     description: String,

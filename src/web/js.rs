@@ -17,10 +17,7 @@ pub fn now_ms() -> f64 {
 /// microtask "yield" would not). Animation frames stop in hidden tabs, so training pauses
 /// with them and resumes when the tab is shown again.
 pub async fn next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().request_animation_frame(&resolve);
-    });
-    let _ = JsFuture::from(promise).await;
+    FrameRequest::new().wait().await;
 }
 
 /// An animation frame asked for now, whose arrival can be checked without waiting: the

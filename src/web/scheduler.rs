@@ -11,8 +11,8 @@
 //! software rendering) the thread would otherwise sit idle. It trains in slices of
 //! `GAP_SLICE_MS` (or one step, for steps of up to `GAP_STEP_MAX_MS`), each followed by a real
 //! task yield, until the next animation frame arrives, so input and painting wait at most one
-//! slice. On WebGPU steps only enqueue GPU work, so
-//! training ahead of the frame's readback would just queue more; there it trains in frames only.
+//! slice. On WebGPU steps only enqueue GPU work, so training ahead of the frame's readback
+//! would just queue more; there it trains in frames only.
 
 use crate::web::js;
 use std::cell::RefCell;

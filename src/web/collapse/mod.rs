@@ -232,7 +232,7 @@ impl CollapseController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(pair, running, compute.kind == "cpu", self.this.clone(), Self::on_frame));
+        *self.runner.borrow_mut() = Some(Runner::start_for(pair, running, compute.blocking_steps(), self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and both runs as they are now

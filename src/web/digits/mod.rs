@@ -556,7 +556,7 @@ impl DigitsController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(trainer, running, compute.kind == "cpu", self.this.clone(), Self::on_frame));
+        *self.runner.borrow_mut() = Some(Runner::start_for(trainer, running, compute.blocking_steps(), self.this.clone(), Self::on_frame));
     }
 
     fn on_frame(&self, snapshot: Option<Result<DigitsSnapshot, String>>, rates: Rates) {

@@ -241,7 +241,7 @@ impl ToyController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(gan, running, compute.kind == "cpu", self.this.clone(), Self::on_frame));
+        *self.runner.borrow_mut() = Some(Runner::start_for(gan, running, compute.blocking_steps(), self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and the run as it is now unless
