@@ -7,7 +7,7 @@ const preset = process.argv[3] || '';
 const server = await serve();
 const browser = await launch();
 const page = await openPage(browser, `${server.url}${route}`);
-await waitStatus(page, (s) => s.backend !== null && s.losses.d !== null, 120000);
+await waitStatus(page, (s) => s.backend !== null && (s.losses.d !== null || location.pathname.startsWith('/digits')), 120000);
 if (preset) { await page.locator('#preset').selectOption(preset); await page.evaluate(() => window.ganPlayground.set('backend','cpu')); await page.evaluate(() => window.ganPlayground.reset()); await waitStatus(page, (s) => s.backend !== null && s.step === 0, 120000); }
 const cdp = await page.context().newCDPSession(page);
 await page.evaluate(() => window.ganPlayground.play());
@@ -20,6 +20,15 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const self = new Map();
 const dts = profile.timeDeltas; let total = 0;
 profile.samples.forEach((id, i) => { const n = byId.get(id); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}`; self.set(k, (self.get(k) || 0) + dts[i]); total += dts[i]; });
+if (process.env.INCLUSIVE) {
+  // total time under each function (a function counted once per sample even when recursive)
+  const parent = new Map(); for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const incl = new Map();
+  profile.samples.forEach((id, i) => { const seen = new Set(); for (let at = id; at !== undefined; at = parent.get(at)) { const n = byId.get(at); const k = `${n.callFrame.functionName || '(anon)'}`; if (!seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) || 0) + dts[i]); } } });
+  const re = new RegExp(process.env.INCLUSIVE);
+  for (const [k, v] of [...incl.entries()].filter(([k]) => re.test(k)).sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log((v / total * 100).toFixed(1).padStart(5) + '%  ' + k.slice(0, 150));
+  console.log('---- self');
+}
 const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, +(process.argv[4] || 25));
 for (const [k, v] of rows) console.log((v / total * 100).toFixed(1).padStart(5) + '%  ' + k.slice(0, 120));
 await browser.close(); await server.close();

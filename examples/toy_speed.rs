@@ -18,7 +18,7 @@ fn main() {
     for _ in 0..20 {
         gan.train_step();
     }
-    let n = 300;
+    let n: usize = std::env::var("TOY_SPEED_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
     let t = Instant::now();
     for _ in 0..n {
         gan.train_step();

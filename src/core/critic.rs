@@ -79,6 +79,13 @@ impl Critic {
         minibatch_std(h)
     }
 
+    /// The same critic with its weights held constant: a backward pass through it computes
+    /// only the path to its input (a G step needs no gradient for D's weights).
+    pub fn frozen(mut self) -> Self {
+        self.layers = self.layers.into_iter().map(|(w, b)| (w.detach(), b.detach())).collect();
+        self
+    }
+
     /// With the minibatch feature on, use `s` `[1, 1]` for it instead of the batch's own.
     pub fn with_fixed_std(mut self, s: Tensor<2>) -> Self {
         if !matches!(self.std_feature, StdFeature::Off) {

@@ -12,6 +12,7 @@ use crate::core::model::{Activation, Mlp, MlpShape};
 use crate::core::optim::OptimizerKind;
 use crate::core::rng::SeededRng;
 use crate::core::settings::{Kind, Settings, Spec};
+use burn::module::Module;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor, TensorData};
 use std::future::Future;
@@ -425,7 +426,7 @@ impl ToyGan {
     fn evaluate_losses(&mut self) -> Tensor<1> {
         let c = self.config.clone();
         let real = self.real_batch(); // [batch·m, 2]
-        let fake = self.generate(c.batch * c.pack).detach(); // [batch·m, 2]
+        let fake = self.generate_constant(c.batch * c.pack); // [batch·m, 2]
         let (real, fake) = (self.pack(real), self.pack(fake)); // [batch, 2m] each
         let critic = self.critic_now();
         let d_fake = critic.forward(fake); // [batch, 1]
@@ -468,8 +469,8 @@ impl ToyGan {
         let c = self.config.clone();
         let sigma = c.noise_sigma(self.step);
         let real = self.real_batch(); // [batch·m, 2]
-        // detach: the D step must not push gradients into G
-        let fake = self.generate(c.batch * c.pack).detach(); // [batch·m, 2]
+        // a constant: the D step must not push gradients into G
+        let fake = self.generate_constant(c.batch * c.pack); // [batch·m, 2]
         let (real, fake) = (self.instance_noise(real, sigma), self.instance_noise(fake, sigma));
         let (real, fake) = (self.pack(real), self.pack(fake)); // [batch, 2m] each
         let critic = self.critic(true);
@@ -516,7 +517,7 @@ impl ToyGan {
         let sigma = c.noise_sigma(self.step);
         let fake = self.generate(c.batch * c.pack); // [batch·m, 2]
         let fake = self.instance_noise(fake, sigma);
-        let loss = c.loss.g_loss(self.critic_now().forward(self.pack(fake))); // [1]
+        let loss = c.loss.g_loss(self.critic_now().frozen().forward(self.pack(fake))); // [1]
         // Only G's parameters are collected, so D is left unchanged by this step.
         let grads = GradientsParams::from_grads(loss.backward(), &self.generator);
         self.generator = self.opt_g.step(c.lr_g, self.generator.clone(), grads);
@@ -560,6 +561,12 @@ impl ToyGan {
     fn generate(&mut self, n: usize) -> Tensor<2> {
         let z = self.noise_batch(n); // [n, latent]
         self.generator.forward(z)
+    }
+
+    /// The same without recording G's graph (the D step only reads G's samples).
+    fn generate_constant(&mut self, n: usize) -> Tensor<2> {
+        let z = self.noise_batch(n).without_autodiff(); // [n, latent]
+        self.generator.valid().forward(z).autodiff()
     }
 
     fn uniform_column(&mut self, n: usize) -> Tensor<2> {

@@ -9,7 +9,7 @@
 //! On the CPU backend the loop also trains between frames: a step there is a synchronous
 //! computation on this thread, and while the browser composites a frame (tens of ms under
 //! software rendering) the thread would otherwise sit idle. It trains in slices of
-//! `GAP_SLICE_MS` (or one step, for steps of up to `GAP_STEP_MAX_MS`), each followed by a real
+//! `GAP_SLICE_MS` (or one step, for steps of up to `Trainer::gap_step_max_ms`), each followed by a real
 //! task yield, until the next animation frame arrives, so input and painting wait at most one
 //! slice. On WebGPU steps only enqueue GPU work, so training ahead of the frame's readback
 //! would just queue more; there it trains in frames only.
@@ -30,8 +30,9 @@ const MAX_TRAIN_MS: f64 = 16.0;
 const FULL_VIEW_INTERVAL_MS: f64 = 250.0;
 /// Longest stretch of training between two yields while waiting for a frame (CPU backend).
 const GAP_SLICE_MS: f64 = 4.0;
-/// A step dearer than this is not trained between frames (a slice then holds one step).
-const GAP_STEP_MAX_MS: f64 = 8.0;
+/// By default a step dearer than this is not trained between frames (a slice then holds one
+/// step); a trainer whose views change slowly may allow more (`Trainer::gap_step_max_ms`).
+pub const GAP_STEP_MAX_MS: f64 = 8.0;
 
 pub type Pending<T> = Pin<Box<dyn Future<Output = Result<T, String>>>>;
 
@@ -42,6 +43,11 @@ pub trait Trainer: 'static {
     /// Starts the one readback of a frame; the future must not borrow the trainer. `full`
     /// asks for the expensive views too (they refresh at most every FULL_VIEW_INTERVAL_MS).
     fn snapshot(&self, full: bool) -> Pending<Self::Snapshot>;
+    /// The dearest step still trained between frames on a blocking backend: an arriving frame
+    /// waits for the step in progress, so this bounds how late a frame can be.
+    fn gap_step_max_ms(&self) -> f64 {
+        GAP_STEP_MAX_MS
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -266,8 +272,8 @@ async fn train_until_frame<T: Trainer>(state: &Rc<RefCell<State<T>>>, frame: &js
             if s.stopped {
                 return None;
             }
-            // a much dearer step (e.g. /digits) would delay the frame too long: frames only
-            if !s.running || !s.blocking_steps || frame.arrived() || *ms_per_step > GAP_STEP_MAX_MS || js::document_hidden() {
+            // a much dearer step would delay the frame too long: frames only
+            if !s.running || !s.blocking_steps || frame.arrived() || *ms_per_step > s.trainer.borrow().gap_step_max_ms() || js::document_hidden() {
                 return Some((steps, ms));
             }
             s.trainer.clone()

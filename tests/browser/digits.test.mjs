@@ -66,6 +66,20 @@ test('MNIST loads with a progress bar; a tiny DCGAN trains on the CPU and the gr
   });
   const r = await report(page);
   assert.ok(r.mnistScore >= 1 && r.mnistScore <= 10, `MNIST score ${r.mnistScore}`);
+  // playing on the CPU trains between frames too (a digits step may delay a frame), the grid
+  // still refreshes while it plays, and a pause stops training
+  const playedFrom = await gridPixels(page);
+  await api(page, 'play');
+  const p = await waitStatus(page, (s) => s.metrics.gapSteps > 0, 30_000);
+  assert.ok(p.metrics.stepsPerFrame >= p.metrics.gapSteps, JSON.stringify(p.metrics));
+  await page.waitForFunction(() => window.ganPlayground.status().step > 40, null, { timeout: 30_000 });
+  await page.waitForTimeout(400); // at least one refresh of the images (every 250 ms while playing)
+  assert.ok(differs(playedFrom, await gridPixels(page)), 'the sample grid refreshes while training plays');
+  await api(page, 'pause');
+  await page.waitForTimeout(300);
+  const pausedAt = (await status(page)).step;
+  await page.waitForTimeout(700);
+  assert.equal((await status(page)).step, pausedAt, 'no steps after pause');
   assert.match(await page.locator('.attribution').textContent(), /LeCun.*CC BY-SA 3\.0/);
   assert.match(await page.locator('#cpu-note').textContent(), /slowly/);
   await screenshot(page, 'digits-cpu');

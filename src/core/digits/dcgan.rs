@@ -317,7 +317,10 @@ impl DigitsGan {
         let grads = GradientsParams::from_grads(loss_d.backward(), &self.discriminator);
         self.discriminator = self.opt_d.step(c.lr_d, self.discriminator.clone(), grads);
 
-        let loss_g = c.loss.g_loss(self.discriminator.forward(fake, labels)); // [1]
+        // D's weights as constants here: the backward pass then skips their gradients, which
+        // this step would throw away (BN's running statistics are shared and still update).
+        let frozen_d = self.discriminator.clone().no_grad();
+        let loss_g = c.loss.g_loss(frozen_d.forward(fake, labels)); // [1]
         // Only G's parameters are collected, so this step leaves D unchanged.
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
         self.generator = self.opt_g.step(c.lr_g, self.generator.clone(), grads);

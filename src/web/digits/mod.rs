@@ -30,7 +30,7 @@ use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
 use crate::web::toy::layers::put_raster;
 use burn::module::Module;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::Tensor;
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::cell::{Cell, RefCell};
@@ -52,6 +52,8 @@ const SCORE_SAMPLES: usize = 64;
 const REFERENCE_DIGITS: usize = 512;
 /// Scoring runs the classifier on the page's thread: at most this often while training.
 const SCORE_INTERVAL_MS: f64 = 3000.0;
+/// `Trainer::gap_step_max_ms` for this page (the scheduler's default is 8 ms).
+const GAP_STEP_MAX_MS_DIGITS: f64 = 60.0;
 const CHART_INTERVAL_MS: f64 = 250.0;
 const MAX_MODEL_BYTES: f64 = 64.0 * 1048576.0;
 const D_COLOR: RGBColor = RGBColor(0x1b, 0x9e, 0x77);
@@ -216,6 +218,11 @@ pub struct DigitsTrainer {
     walk: Cell<(usize, usize)>,
     last_losses: Option<Tensor<1>>,
     last_score_ms: Cell<f64>,
+    /// Read the sample grid and the walk back on every frame (WebGPU), or only on the
+    /// scheduler's full frames, at most every 250 ms while training (CPU backend): there G's
+    /// pass over those 90 images took as long as a fifth of the training, for pictures that
+    /// change little from one step to the next.
+    images_every_frame: bool,
 }
 
 fn walk_ends(s: &Settings) -> (usize, usize) {
@@ -223,7 +230,8 @@ fn walk_ends(s: &Settings) -> (usize, usize) {
 }
 
 impl DigitsTrainer {
-    fn new(settings: &Settings, assets: Rc<Assets>, device: &Device, pretrained: Option<&[u8]>) -> Result<Self, String> {
+    fn new(settings: &Settings, assets: Rc<Assets>, compute: &Compute, pretrained: Option<&[u8]>) -> Result<Self, String> {
+        let device = &compute.device;
         let config = config_from(settings);
         let mut gan = DigitsGan::new(config, device)?;
         if let Some(bytes) = pretrained {
@@ -250,6 +258,7 @@ impl DigitsTrainer {
             assets,
             last_losses: None,
             last_score_ms: Cell::new(f64::MIN),
+            images_every_frame: !compute.blocking_steps(),
         })
     }
 }
@@ -259,10 +268,10 @@ impl DigitsTrainer {
 pub struct DigitsSnapshot {
     step: u64,
     losses: Option<[f32; 2]>,
-    /// `GRID_CELLS` images of 784 values in [−1, 1].
-    grid: Vec<f32>,
-    /// `WALK_STEPS` images.
-    walk: Vec<f32>,
+    /// `GRID_CELLS` images of 784 values in [−1, 1], on frames that read the images.
+    grid: Option<Vec<f32>>,
+    /// `WALK_STEPS` images, with the grid.
+    walk: Option<Vec<f32>>,
     measured: Option<Measured>,
 }
 
@@ -301,12 +310,23 @@ impl Trainer for DigitsTrainer {
         self.gan.steps()
     }
 
+    /// A frame here shows images that change little per step, so on the CPU backend it may wait
+    /// for one step of up to this long (width 0.125, batch 32: about 35 ms in Chromium), and
+    /// the thread trains instead of idling while the browser composites.
+    fn gap_step_max_ms(&self) -> f64 {
+        GAP_STEP_MAX_MS_DIGITS
+    }
+
     fn snapshot(&self, full: bool) -> Pending<DigitsSnapshot> {
         let inner = self.gan.device().clone().inner();
-        let grid_images = self.gan.sample_grid(&self.grid); // [80, 1, 28, 28]
-        let (from, to) = self.walk.get();
-        let walk = interpolate(self.gan.generator(), &self.grid, from, to, WALK_STEPS, &inner); // [10, 1, 28, 28]
-        let mut parts = vec![grid_images.clone().flatten::<1>(0, 3), walk.flatten::<1>(0, 3)];
+        let images = full || self.images_every_frame;
+        let mut parts = Vec::new();
+        let grid_images = images.then(|| self.gan.sample_grid(&self.grid)); // [80, 1, 28, 28]
+        if let Some(grid) = &grid_images {
+            let (from, to) = self.walk.get();
+            let walk = interpolate(self.gan.generator(), &self.grid, from, to, WALK_STEPS, &inner); // [10, 1, 28, 28]
+            parts.extend([grid.clone().flatten::<1>(0, 3), walk.flatten::<1>(0, 3)]);
+        }
         let losses = self.last_losses.clone();
         if let Some(l) = &losses {
             parts.push(l.clone()); // [2]
@@ -321,8 +341,8 @@ impl Trainer for DigitsTrainer {
             let d = self.gan.discriminator().valid();
             parts.push(d.forward(self.real_images.clone(), self.real_labels.clone()).flatten::<1>(0, 1)); // [80]
             parts.push(d.forward(images, self.score_labels.clone()).flatten::<1>(0, 1)); // [N]
-            if conditional {
-                parts.push(self.scorer.outputs(grid_images).flatten::<1>(0, 1)); // [80·74]
+            if let Some(grid) = grid_images.filter(|_| conditional) {
+                parts.push(self.scorer.outputs(grid).flatten::<1>(0, 1)); // [80·74]
             }
         }
         let all = Tensor::cat(parts, 0);
@@ -332,8 +352,11 @@ impl Trainer for DigitsTrainer {
         Box::pin(async move {
             let values = read_values(all).await?;
             let mut rest = values.as_slice();
-            let grid = take(&mut rest, GRID_CELLS * IMAGE_PIXELS)?.to_vec();
-            let walk = take(&mut rest, WALK_STEPS * IMAGE_PIXELS)?.to_vec();
+            let (grid, walk) = if images {
+                (Some(take(&mut rest, GRID_CELLS * IMAGE_PIXELS)?.to_vec()), Some(take(&mut rest, WALK_STEPS * IMAGE_PIXELS)?.to_vec()))
+            } else {
+                (None, None)
+            };
             let losses = if has_losses { take(&mut rest, 2).map(|l| Some([l[0], l[1]]))? } else { None };
             let measured = if measure {
                 let scores = score_outputs(take(&mut rest, SCORE_SAMPLES * OUTPUTS)?, &assets.reference)?;
@@ -538,7 +561,7 @@ impl DigitsController {
             let Some(assets) = me.assets.borrow().clone() else { return };
             let built = check_pretrained(&settings)
                 .and_then(|_| backend::check_size(compute.kind, settings_flops(&settings)))
-                .and_then(|_| DigitsTrainer::new(&settings, assets, &compute.device, pretrained.as_deref()));
+                .and_then(|_| DigitsTrainer::new(&settings, assets, &compute, pretrained.as_deref()));
             match built {
                 Ok(trainer) => me.install(trainer, &compute, running),
                 Err(e) => me.fail(Some(&compute), e),
@@ -564,7 +587,7 @@ impl DigitsController {
         if let Some(result) = snapshot {
             match result {
                 Ok(snap) => {
-                    let finite = snap.losses.is_none_or(|l| l.iter().all(|v| v.is_finite())) && snap.grid.iter().all(|v| v.is_finite());
+                    let finite = snap.losses.is_none_or(|l| l.iter().all(|v| v.is_finite())) && snap.grid.iter().flatten().all(|v| v.is_finite());
                     if !finite {
                         error = Some(format!(
                             "Training diverged at step {} (a loss or a generated pixel is not a number), so training was paused. \
@@ -589,14 +612,17 @@ impl DigitsController {
                         s.loss_d = snap.losses.map(|l| l[0]);
                         s.loss_g = snap.losses.map(|l| l[1]);
                     });
-                    *self.last_grid.borrow_mut() = snap.grid;
-                    *self.last_walk.borrow_mut() = snap.walk;
+                    let new_images = snap.grid.is_some();
+                    if let (Some(grid), Some(walk)) = (snap.grid, snap.walk) {
+                        *self.last_grid.borrow_mut() = grid;
+                        *self.last_walk.borrow_mut() = walk;
+                    }
                     let paused = !self.runner().is_some_and(|r| r.running());
                     let cell = self.settings.with_untracked(|s| s.int("inspect") as usize);
                     if measured || self.inspected.get() != Some(cell) {
                         self.refresh_neighbours(cell);
                     }
-                    self.draw(paused || measured);
+                    self.draw(paused || measured, new_images);
                     self.resolve_first_frame();
                 }
                 Err(e) => error = Some(format!("Training stopped: {e}")),
@@ -612,7 +638,7 @@ impl DigitsController {
             s.running = running;
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
-            s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64)];
+            s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("gapSteps", rates.gap_steps as f64)];
             if error.is_some() {
                 s.error = error;
             }
@@ -621,9 +647,12 @@ impl DigitsController {
 
     // ---- drawing
 
-    fn draw(&self, force_charts: bool) {
-        draw_digits("digits-samples", &self.last_grid.borrow(), GRID_COLS);
-        draw_digits("digits-walk", &self.last_walk.borrow(), WALK_STEPS);
+    /// `images`: the grid and the walk changed since they were last drawn.
+    fn draw(&self, force_charts: bool, images: bool) {
+        if images {
+            draw_digits("digits-samples", &self.last_grid.borrow(), GRID_COLS);
+            draw_digits("digits-walk", &self.last_walk.borrow(), WALK_STEPS);
+        }
         let now = js::now_ms();
         if force_charts || now - self.last_chart_ms.get() >= CHART_INTERVAL_MS {
             self.last_chart_ms.set(now);
@@ -894,7 +923,7 @@ impl Demo for DigitsController {
     }
 
     fn redraw(&self) {
-        self.draw(true);
+        self.draw(true, true);
     }
 
     fn history_csv(&self) -> Option<String> {
@@ -999,7 +1028,7 @@ pub fn DigitsPage() -> impl IntoView {
     let backend_line = move || status.with(Status::backend_line);
     let cpu_note = move || {
         status.with(|s| s.backend == Some("cpu")).then(|| {
-            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly — a step of the default width 0.125 takes about 50 ms on a 2-core machine. Width 0.0625 with batch 16 takes about half that; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
+            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly — a step of the default width 0.125 takes about 30 ms on a 2-core machine. Width 0.0625 with batch 16 takes about half that; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
         })
     };
     let fmt = |v: Option<f64>, digits: usize| v.map_or("–".to_string(), |x| format!("{x:.digits$}"));
