@@ -1,5 +1,6 @@
 //! Native speed of the toy GAN's training step on burn's CPU (flex) device.
-//! `cargo run --release --example toy_speed` prints steps/s (a benchmark, not a test).
+//! `cargo run --release --example toy_speed` prints steps/s (a benchmark, not a test);
+//! `TOY_SPEED_STEPS=1500` times that many steps instead of 300 (longer runs, less noise).
 
 use burn::tensor::Device;
 use gan_playground::core::settings::Settings;

@@ -1028,7 +1028,7 @@ pub fn DigitsPage() -> impl IntoView {
     let backend_line = move || status.with(Status::backend_line);
     let cpu_note = move || {
         status.with(|s| s.backend == Some("cpu")).then(|| {
-            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly — a step of the default width 0.125 takes about 30 ms on a 2-core machine. Width 0.0625 with batch 16 takes about half that; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
+            view! { <p class="note" id="cpu-note">"Training on the CPU backend: the same model, but slowly — a step of the default width 0.125 takes about 30 ms on a 2-core machine. Width 0.0625 with batch 16 takes about 10 ms; a real GPU (WebGPU) trains the full width-1 DCGAN."</p> }
         })
     };
     let fmt = |v: Option<f64>, digits: usize| v.map_or("–".to_string(), |x| format!("{x:.digits$}"));
