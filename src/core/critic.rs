@@ -261,6 +261,26 @@ mod tests {
         }
     }
 
+    /// A frozen critic (what a G step uses) passes the same gradient to its input and leaves
+    /// D's weights without one; the live critic gives both.
+    #[test]
+    fn frozen_critic_gives_the_input_gradient_and_no_weight_gradient() {
+        let device = Device::flex().autodiff();
+        let shape = MlpShape { input: 2, hidden_layers: 2, width: 8, output: 1, activation: Activation::LeakyRelu };
+        let mlp = shape.init(&mut SeededRng::new(5), &device);
+        let weight = |m: &Mlp| m.layers[0].weight.val();
+        let input_grad = |critic: Critic| {
+            let x = points(&device).require_grad();
+            let grads = critic.forward(x.clone()).sum().backward();
+            (x.grad(&grads).expect("input gradient").into_data().try_to_vec::<f32>().unwrap(), weight(&mlp).grad(&grads).is_some())
+        };
+        let (live, live_has_weight_grad) = input_grad(Critic::of(&mlp, None));
+        let (frozen, frozen_has_weight_grad) = input_grad(Critic::of(&mlp, None).frozen());
+        assert!(live_has_weight_grad, "the live critic's weights get a gradient");
+        assert!(!frozen_has_weight_grad, "the frozen critic's weights get none");
+        assert_eq!(live, frozen);
+    }
+
     /// The penalty's weight gradient (through the explicit expression) matches a finite
     /// difference of the penalty in one weight.
     #[test]
