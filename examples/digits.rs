@@ -7,12 +7,14 @@
 //!
 //! `cargo run --release --example digits -- gan --width W --steps N [--conditional]
 //! [--loss ns|lsgan|hinge] [--batch 64] [--latent 100] [--every K] [--samples 1000] [--seed 1]
-//! [--smoothing 0]` trains the DCGAN, printing losses and, every K steps, the MNIST score and
-//! Fréchet distance of `--samples` generated digits (against the test digits' features), and
-//! writes `www/models/dcgan-w<W>[-cond].bin` and a sample grid `target/dcgan-w<W>[-cond].pgm`.
+//! [--smoothing 0] [--lr-d 2e-4] [--lr-g 2e-4] [--out NAME]` trains the DCGAN, printing losses
+//! and, every K steps, the MNIST score and Fréchet distance of `--samples` generated digits
+//! (against the test digits' features), and writes `www/models/dcgan-w<W>[-cond].bin` (or
+//! `NAME.bin`, for experiments that must not replace the shipped file) and a sample grid
+//! `target/<the same name>.pgm`.
 //!
 //! `cargo run --release --example digits -- score --width W [--conditional] [--latent 100]
-//! [--samples 2000]` scores `www/models/dcgan-w<W>[-cond].bin` with the shipped classifier
+//! [--samples 2000] [--out NAME]` scores `www/models/dcgan-w<W>[-cond].bin` (or `NAME.bin`) with the shipped classifier
 //! (with BN on its running averages, and on batch statistics), next to the same numbers for
 //! real training digits (the best a generator can do).
 //! The MNIST folder is found as in `data::find_data_dir` (`GAN_DIGITS_DATA` overrides).
@@ -116,6 +118,8 @@ fn train_gan() {
         loss,
         label_smoothing: num("--smoothing", 0.0),
         seed: num("--seed", 1),
+        lr_d: num("--lr-d", DigitsGanConfig::default().lr_d),
+        lr_g: num("--lr-g", DigitsGanConfig::default().lr_g),
         ..Default::default()
     };
     let (steps, batch, every, samples): (u64, usize, u64, usize) = (num("--steps", 2000), num("--batch", 64), num("--every", 500), num("--samples", 1000));
@@ -138,7 +142,7 @@ fn train_gan() {
             println!("step {step:>6}: MNIST score {:.3}  FD {:.3}  ({samples} samples; {:.0} s elapsed)", s.mnist_score, s.frechet, started.elapsed().as_secs_f64());
         }
     }
-    let name = format!("dcgan-w{}{}", config.model.width, if config.model.conditional { "-cond" } else { "" });
+    let name = arg("--out").unwrap_or_else(|| format!("dcgan-w{}{}", config.model.width, if config.model.conditional { "-cond" } else { "" }));
     let bytes = gan.to_bytes().unwrap();
     let path = models_dir().join(format!("{name}.bin"));
     std::fs::write(&path, &bytes).expect("write the DCGAN");
@@ -162,7 +166,7 @@ fn score_saved_gan() {
     println!("{samples} real training digits: MNIST score {:.3}  FD {:.3}", r.mnist_score, r.frechet);
     let model_config = DcganConfig { width: num("--width", 0.25), latent_dim: num("--latent", 100), conditional: flag("--conditional") };
     let mut gan = DigitsGan::new(DigitsGanConfig { model: model_config, ..Default::default() }, &device).unwrap_or_else(|e| panic!("{e}"));
-    let name = format!("dcgan-w{}{}", model_config.width, if model_config.conditional { "-cond" } else { "" });
+    let name = arg("--out").unwrap_or_else(|| format!("dcgan-w{}{}", model_config.width, if model_config.conditional { "-cond" } else { "" }));
     gan.load_bytes(&std::fs::read(models_dir().join(format!("{name}.bin"))).expect("the DCGAN file")).unwrap_or_else(|e| panic!("{e}"));
     let s = score_outputs(&generated_outputs(&gan, &model, samples, 0xE7A1, &device), &reference).unwrap();
     println!("{samples} digits from {name}: MNIST score {:.3}  FD {:.3}", s.mnist_score, s.frechet);
