@@ -319,7 +319,8 @@ impl Trainer for DigitsTrainer {
 
     fn snapshot(&self, full: bool) -> Pending<DigitsSnapshot> {
         let inner = self.gan.device().clone().inner();
-        let images = full || self.images_every_frame;
+        // (before the first step there are no losses: the images make the frame then)
+        let images = full || self.images_every_frame || self.last_losses.is_none();
         let mut parts = Vec::new();
         let grid_images = images.then(|| self.gan.sample_grid(&self.grid)); // [80, 1, 28, 28]
         if let Some(grid) = &grid_images {
