@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { sharedBrowser, inkedShare, openPage, screenshot, status, waitStatus } from './harness.mjs';
+import { sharedBrowser, inkedShare, openPage, screenshot, settledStep, status, waitStatus } from './harness.mjs';
 
 const ctx = sharedBrowser();
 const report = (page) => page.evaluate(() => window.ganPlayground.report());
@@ -76,8 +76,7 @@ test('MNIST loads with a progress bar; a tiny DCGAN trains on the CPU and the gr
   await page.waitForTimeout(400); // at least one refresh of the images (every 250 ms while playing)
   assert.ok(differs(playedFrom, await gridPixels(page)), 'the sample grid refreshes while training plays');
   await api(page, 'pause');
-  await page.waitForTimeout(300);
-  const pausedAt = (await status(page)).step;
+  const pausedAt = await settledStep(page);
   await page.waitForTimeout(700);
   assert.equal((await status(page)).step, pausedAt, 'no steps after pause');
   assert.match(await page.locator('.attribution').textContent(), /LeCun.*CC BY-SA 3\.0/);

@@ -1,7 +1,7 @@
 // Browser tests of the app shell and the first toy demo, in Debian's chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, serve, openPage, screenshot, status, waitStatus, inkedShare } from './harness.mjs';
+import { launch, serve, openPage, screenshot, settledStep, status, waitStatus, inkedShare } from './harness.mjs';
 
 let browser, server;
 const pages = [];
@@ -71,8 +71,7 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
   await page.evaluate(() => window.ganPlayground.pause());
   // pausing stops training between frames too: the next frame publishes the steps trained
   // before the pause, and after it the step count stays put
-  await page.waitForTimeout(300);
-  const pausedAt = (await status(page)).step;
+  const pausedAt = await settledStep(page);
   await page.waitForTimeout(700);
   assert.equal((await status(page)).step, pausedAt, 'no steps after pause');
   await screenshot(page, 'toy-cpu');

@@ -67,6 +67,21 @@ export async function waitStatus(page, pred, timeout = 60_000) {
   return status(page);
 }
 
+/**
+ * The step count after a pause, once the frame that publishes the steps trained just before
+ * the pause has come (the count then stays put for `quietMs`). Throws if it never settles.
+ */
+export async function settledStep(page, quietMs = 400, tries = 25) {
+  let last = (await status(page)).step;
+  for (let i = 0; i < tries; i++) {
+    await page.waitForTimeout(quietMs);
+    const now = (await status(page)).step;
+    if (now === last) return now;
+    last = now;
+  }
+  throw new Error(`the step count kept changing after a pause (last ${last})`);
+}
+
 /** One server and one browser for a test file: started before its tests, closed after.
  *  Returns an object whose `browser` and `server` are set once started. */
 export function sharedBrowser(extraRoutes = {}) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { sharedBrowser, openPage, screenshot, status, waitStatus, ROOT } from './harness.mjs';
+import { sharedBrowser, openPage, screenshot, settledStep, status, waitStatus, ROOT } from './harness.mjs';
 import { start } from './server.mjs';
 
 const ctx = sharedBrowser();
@@ -217,7 +217,7 @@ test('keyboard: space, →, r, h, ? act; typing in a field does not', async () =
   await waitStatus(page, (s) => s.running);
   await page.keyboard.press('Space');
   await waitStatus(page, (s) => !s.running);
-  const before = (await status(page)).step;
+  const before = await settledStep(page); // steps trained just before the pause show a frame later
   await page.keyboard.press('ArrowRight');
   await waitStatus(page, `(s) => s.step === ${before + 1}`);
   await page.keyboard.press('r');
