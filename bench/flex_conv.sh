@@ -12,6 +12,7 @@ WORK="$ROOT/target/flex-conv"
 REGISTRY="$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/burn-flex-0.22.1 | head -1)"
 rm -rf "$WORK"; mkdir -p "$WORK"
 cp -r "$ROOT/bench/flex_conv" "$WORK/bench"
+cp "$ROOT/bench/digits_layers.rs" "$WORK/"   # the layer table, at the same relative path
 cp "$ROOT/Cargo.lock" "$WORK/bench/"   # the page's exact versions
 cp -r "$REGISTRY" "$WORK/burn-flex"
 patch --quiet -d "$WORK/burn-flex" -p1 < "$ROOT/bench/flex_conv/conv2d-gemm.patch"

@@ -9,6 +9,10 @@ use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use burn::tensor::{Device, Distribution, Tensor};
 use std::time::Instant;
 
+#[path = "../bench/digits_layers.rs"]
+mod digits_layers;
+use digits_layers::digits_layers;
+
 /// Stride 2, 4×4 kernel, padding 1. x [B, C, H, W], w [O, C, 4, 4] → [B, O, H/2, W/2].
 /// Space to depth: padded row 2i + k, k = 2a + p, is row i + a of phase p, so the conv is a
 /// 2×2 stride-1 conv over [B, (H+2)/2, (W+2)/2, 4C]: four shifted slices, one matmul.
@@ -54,12 +58,7 @@ fn main() {
     let (batch, c) = (32, 8); // /digits' defaults: batch 32, width 0.125 (C = 8)
     let down = ConvOptions::new([2, 2], [1, 1], [1, 1], 1);
     let up = ConvTransposeOptions::new([2, 2], [1, 1], [0, 0], [1, 1], 1);
-    let layers = [
-        ("D down1 1→C, 28→14", false, [batch, 1, 28, 28], [c, 1, 4, 4]),
-        ("D down2 C→2C, 14→7", false, [batch, c, 14, 14], [2 * c, c, 4, 4]),
-        ("G up1 2C→C, 7→14", true, [batch, 2 * c, 7, 7], [2 * c, c, 4, 4]),
-        ("G up2 C→1, 14→28", true, [batch, c, 14, 14], [c, 1, 4, 4]),
-    ];
+    let layers = digits_layers(batch, c);
     for (name, transposed, x_shape, w_shape) in layers {
         let x = Tensor::<4>::random(x_shape, Distribution::Normal(0.0, 1.0), &device).require_grad();
         let w = Tensor::<4>::random(w_shape, Distribution::Normal(0.0, 0.1), &device).require_grad();

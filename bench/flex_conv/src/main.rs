@@ -8,6 +8,10 @@ use burn_flex::{Flex, FlexDevice, FlexTensor};
 use std::io::Write;
 use std::time::Instant;
 
+#[path = "../../digits_layers.rs"]
+mod digits_layers;
+use digits_layers::digits_layers;
+
 /// Values in [−0.5, 0.5) from a xorshift stream: the same in every build.
 fn tensor(shape: [usize; 4], seed: u32) -> FlexTensor {
     let mut s = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
@@ -46,12 +50,7 @@ fn main() {
     let c: usize = args.get(3).map_or(8, |s| s.parse().expect("C"));
     let down = ConvOptions::new([2, 2], [1, 1], [1, 1], 1);
     let up = ConvTransposeOptions::new([2, 2], [1, 1], [0, 0], [1, 1], 1);
-    let layers = [
-        ("D down1 1→C, 28→14", false, [batch, 1, 28, 28], [c, 1, 4, 4]),
-        ("D down2 C→2C, 14→7", false, [batch, c, 14, 14], [2 * c, c, 4, 4]),
-        ("G up1 2C→C, 7→14", true, [batch, 2 * c, 7, 7], [2 * c, c, 4, 4]),
-        ("G up2 C→1, 14→28", true, [batch, c, 14, 14], [c, 1, 4, 4]),
-    ];
+    let layers = digits_layers(batch, c);
     let mut file = std::fs::File::create(out_path).expect("output file");
     let mut total = [0.0; 3];
     println!("{:22} {:>9} {:>9} {:>9}  (ms, median)", "layer", "forward", "dL/dx", "dL/dW");
