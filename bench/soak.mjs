@@ -27,14 +27,16 @@ const clock = (sec) => `${Math.floor(sec / 60)}:${String(Math.round(sec % 60)).p
  *  since Chromium quantizes performance.memory and refreshes it only now and then without
  *  --enable-precise-memory-info. Wasm memory: trunk's loader sets window.wasmBindings to the
  *  wasm-bindgen module, whose initSync() returns the already-instantiated exports (it
- *  re-initialises nothing once loaded); their `memory` is the module's WebAssembly.Memory. */
+ *  re-initialises nothing once loaded); their `memory` is the module's WebAssembly.Memory.
+ *  A run that trains in a Web Worker (/toy on the CPU) reports that instance's memory as
+ *  status().metrics.workerWasmBytes; it is added in (the worker's JS heap holds only messages). */
 async function sample(page, cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const { usedSize } = await cdp.send('Runtime.getHeapUsage');
   const p = await page.evaluate(() => ({
     t: performance.now(),
     status: window.ganPlayground.status(),
-    wasmBytes: window.wasmBindings.initSync().memory.buffer.byteLength,
+    wasmBytes: window.wasmBindings.initSync().memory.buffer.byteLength + (window.ganPlayground.status().metrics?.workerWasmBytes ?? 0),
   }));
   return { t: p.t, step: p.status.step, fps: p.status.fps, error: p.status.error, wasm: p.wasmBytes / MiB, heap: usedSize / MiB };
 }

@@ -3,7 +3,7 @@
 use burn::tensor::Device;
 use gan_playground::core::data::{encode_drawing, Dist};
 use gan_playground::core::settings::Settings;
-use gan_playground::core::toy::{analyse, AnalysisCache, ToyConfig, ToyGan, ToySnapshot, EXPLODED_WEIGHT, PRESETS, TOY_SETTINGS, VIEW_SAMPLES};
+use gan_playground::core::toy::{analyse, live_change, AnalysisCache, ToyConfig, ToyGan, ToySnapshot, EXPLODED_WEIGHT, PRESETS, TOY_SETTINGS, VIEW_SAMPLES};
 
 fn snapshot(gan: &ToyGan) -> ToySnapshot {
     pollster::block_on(gan.snapshot(true)).expect("snapshot")
@@ -124,6 +124,36 @@ fn d_trained_alone_approaches_the_optimal_discriminator() {
     // and near D*, the learned D's value of the game is near 2·JSD − log 4 (grid estimate)
     let v = a.value_d.unwrap();
     assert!((v - a.value_at_optimum).abs() < 0.15, "V(D, G) {v}, 2·JSD − log 4 {}", a.value_at_optimum);
+}
+
+/// The page decides a live change for a run in its training worker from the two
+/// configurations alone (`live_change`); it must be what the run itself does.
+#[test]
+fn live_change_decides_as_apply_live_does() {
+    let mut g = gan("batch=64&gWidth=16&dWidth=16");
+    let with = |q: &str| ToyConfig::from_settings(&Settings::from_query(TOY_SETTINGS, &format!("batch=64&gWidth=16&dWidth=16&{q}")).0);
+    for q in ["lrD=0.01", "lrD=0.01&beta1=0.9", "optD=rmsprop&beta1=0.9", "optD=rmsprop&optG=sgd&beta2=0.95", "optG=momentum", "optG=momentum&beta1=0.8", "ema=0.99&spectralNorm=on", "gWidth=17", "dist=spiral", "seed=9"] {
+        let new = with(q);
+        let decided = live_change(&g.config, &new);
+        assert_eq!(decided, g.apply_live(&new), "{q}");
+        if decided.is_none() {
+            g = gan(&format!("batch=64&gWidth=16&dWidth=16&{q}")); // what the page does: a new run
+        }
+    }
+}
+
+/// The worker builds its run from the page's query string: that string must carry the whole
+/// configuration (every preset, and a drawn distribution).
+#[test]
+fn the_query_string_carries_the_whole_configuration() {
+    let drawing = encode_drawing(&[vec![[0.1, 0.2], [0.3, -0.4], [-0.5, 0.6]]]);
+    let queries: Vec<String> = PRESETS.iter().map(|p| p.query.to_string()).chain([format!("dist=drawn&drawing={drawing}&lrD=0.0123&beta2=0.987")]).collect();
+    for q in queries {
+        let (settings, notices) = Settings::from_query(TOY_SETTINGS, &q);
+        assert!(notices.is_empty(), "{q}: {notices:?}");
+        let again = Settings::from_query(TOY_SETTINGS, &settings.to_query()).0;
+        assert_eq!(ToyConfig::from_settings(&again), ToyConfig::from_settings(&settings), "{q}");
+    }
 }
 
 #[test]

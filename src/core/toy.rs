@@ -723,37 +723,11 @@ impl ToyGan {
     /// rebuilt one natively, `to_record`/`load_record`, but loading it needs a default device,
     /// which the web build does not have; one behaviour everywhere, said out loud.)
     pub fn apply_live(&mut self, new: &ToyConfig) -> Option<Vec<String>> {
-        let old = &self.config;
-        let needs_reset = old.seed != new.seed
-            || old.dist != new.dist
-            || (new.dist == Dist::Drawn && old.drawing != new.drawing)
-            || old.prior != new.prior
-            || old.latent_dim != new.latent_dim
-            || old.generator != new.generator
-            || old.discriminator != new.discriminator
-            || old.pack != new.pack
-            || old.minibatch_std != new.minibatch_std;
-        if needs_reset {
-            return None;
-        }
-        let mut notes = Vec::new();
-        let betas_changed = old.beta1 != new.beta1 || old.beta2 != new.beta2;
-        for (name, old_kind, new_kind, opt) in
-            [("D", old.opt_d, new.opt_d, &mut self.opt_d), ("G", old.opt_g, new.opt_g, &mut self.opt_g)]
-        {
-            let uses_betas = matches!(new_kind, OptimizerKind::Adam | OptimizerKind::Momentum);
-            if old_kind != new_kind {
+        let notes = live_change(&self.config, new)?;
+        let betas_changed = self.config.beta1 != new.beta1 || self.config.beta2 != new.beta2;
+        for (old_kind, new_kind, opt) in [(self.config.opt_d, new.opt_d, &mut self.opt_d), (self.config.opt_g, new.opt_g, &mut self.opt_g)] {
+            if fresh_optimizer(old_kind, new_kind, betas_changed) {
                 *opt = new_kind.build(new.beta1, new.beta2);
-                notes.push(format!(
-                    "The {name} optimiser is now {}: it starts with fresh state (the networks are kept). Press Reset to restart everything.",
-                    OptimizerKind::NAMES[new_kind as usize]
-                ));
-            } else if betas_changed && uses_betas {
-                *opt = new_kind.build(new.beta1, new.beta2);
-                notes.push(format!(
-                    "The {name} optimiser ({}) restarts its running averages with the new β (the networks are kept).",
-                    OptimizerKind::NAMES[new_kind as usize]
-                ));
             }
         }
         if new.ema > 0.0 && self.averaged.is_none() {
@@ -770,6 +744,46 @@ impl ToyGan {
         self.config = new.clone();
         Some(notes)
     }
+}
+
+/// What `ToyGan::apply_live` does with a change from `old` to `new`, decided from the two
+/// configurations alone (the page uses it for a run that lives in a worker): `None` when the
+/// networks must be rebuilt (data, prior, architecture, seed), else the notes for the page on
+/// optimisers that start with fresh state.
+pub fn live_change(old: &ToyConfig, new: &ToyConfig) -> Option<Vec<String>> {
+    let needs_reset = old.seed != new.seed
+        || old.dist != new.dist
+        || (new.dist == Dist::Drawn && old.drawing != new.drawing)
+        || old.prior != new.prior
+        || old.latent_dim != new.latent_dim
+        || old.generator != new.generator
+        || old.discriminator != new.discriminator
+        || old.pack != new.pack
+        || old.minibatch_std != new.minibatch_std;
+    if needs_reset {
+        return None;
+    }
+    let betas_changed = old.beta1 != new.beta1 || old.beta2 != new.beta2;
+    let mut notes = Vec::new();
+    for (name, old_kind, new_kind) in [("D", old.opt_d, new.opt_d), ("G", old.opt_g, new.opt_g)] {
+        if old_kind != new_kind {
+            notes.push(format!(
+                "The {name} optimiser is now {}: it starts with fresh state (the networks are kept). Press Reset to restart everything.",
+                OptimizerKind::NAMES[new_kind as usize]
+            ));
+        } else if fresh_optimizer(old_kind, new_kind, betas_changed) {
+            notes.push(format!(
+                "The {name} optimiser ({}) restarts its running averages with the new β (the networks are kept).",
+                OptimizerKind::NAMES[new_kind as usize]
+            ));
+        }
+    }
+    Some(notes)
+}
+
+/// A new optimiser kind, or new β's for one that uses them, starts with fresh state.
+fn fresh_optimizer(old: OptimizerKind, new: OptimizerKind, betas_changed: bool) -> bool {
+    old != new || (betas_changed && matches!(new, OptimizerKind::Adam | OptimizerKind::Momentum))
 }
 
 /// Plain numbers derived from a full snapshot on the CPU: the divergences between the fixed
@@ -810,11 +824,15 @@ pub struct AnalysisCache {
 
 impl AnalysisCache {
     pub fn new(gan: &ToyGan) -> Self {
-        let target = gan.target().clone();
-        let radius = gan.config.dist.view_radius();
+        Self::of(gan.target().clone(), &gan.config, gan.real_view.clone())
+    }
+
+    /// The same from a run's parts (a run that lives in a worker sends its fixed real samples).
+    pub fn of(target: Target, config: &ToyConfig, real: Vec<f32>) -> Self {
+        let radius = config.dist.view_radius();
         let density = |pts: &[f32]| -> Vec<f64> { pts.chunks_exact(2).map(|p| target.density(p[0], p[1])).collect() };
-        let (p_data_grid, p_data_real) = (density(&grid_points(radius)), density(&gan.real_view));
-        Self { real: gan.real_view.clone(), radius, p_data_grid, p_data_real, target }
+        let (p_data_grid, p_data_real) = (density(&grid_points(radius)), density(&real));
+        Self { real, radius, p_data_grid, p_data_real, target }
     }
 
     /// The run's fixed real samples, flat `[VIEW_SAMPLES, 2]`.

@@ -9,8 +9,26 @@ pub fn window() -> web_sys::Window {
     web_sys::window().expect("no window")
 }
 
+/// `performance.now()`, on the page and in a worker alike.
 pub fn now_ms() -> f64 {
-    window().performance().map(|p| p.now()).unwrap_or_else(js_sys::Date::now)
+    thread_local! {
+        static PERFORMANCE: Option<web_sys::Performance> =
+            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("performance")).ok().and_then(|p| p.dyn_into().ok());
+    }
+    PERFORMANCE.with(|p| p.as_ref().map(|p| p.now()).unwrap_or_else(js_sys::Date::now))
+}
+
+/// Resolves in a new task (a `MessageChannel` message, not clamped like `setTimeout(0)`):
+/// a real yield to the event loop, on the page or in a worker.
+pub async fn yield_task() {
+    let Ok(channel) = web_sys::MessageChannel::new() else { return };
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        channel.port1().set_onmessage(Some(&resolve));
+        let _ = channel.port2().post_message(&JsValue::NULL);
+    });
+    let _ = JsFuture::from(promise).await;
+    channel.port1().close();
+    channel.port2().close();
 }
 
 /// Resolves at the next animation frame: a real yield that lets the browser paint (a

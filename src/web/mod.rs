@@ -13,6 +13,7 @@ pub mod present;
 pub mod scheduler;
 pub mod saddle;
 pub mod toy;
+pub mod worker;
 
 unsafe extern "C" {
     /// Synthesised by wasm-ld: runs the module's static constructors (cubecl registers many
@@ -28,6 +29,9 @@ pub fn start() {
     // which measured as about a third of the page's CPU time (docs/backends.md).
     unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
+    if web_sys::window().is_none() {
+        return; // a training worker (web::worker): it waits for `worker_main`
+    }
     backend::install_loss_watch();
     present::init();
     api::install();

@@ -27,7 +27,7 @@ const MIN_TRAIN_MS: f64 = 4.0;
 const MAX_TRAIN_MS: f64 = 16.0;
 /// Expensive views (e.g. a heatmap evaluated on a grid) refresh at most this often while
 /// training runs; every frame shows the cheap ones.
-const FULL_VIEW_INTERVAL_MS: f64 = 250.0;
+pub const FULL_VIEW_INTERVAL_MS: f64 = 250.0;
 /// Longest stretch of training between two yields while waiting for a frame (CPU backend).
 const GAP_SLICE_MS: f64 = 4.0;
 /// By default a step dearer than this is not trained between frames (a slice then holds one
@@ -60,6 +60,9 @@ pub struct Rates {
     pub steps_per_frame: u64,
     /// Of those, the steps trained between frames (CPU backend only).
     pub gap_steps: u64,
+    /// The training worker's WebAssembly memory in bytes, for a run that trains in one
+    /// (`web::worker`): the soak benchmark watches it for leaks beside the page's own.
+    pub worker_wasm_bytes: Option<f64>,
 }
 
 struct State<T: Trainer> {
@@ -162,7 +165,7 @@ impl<T: Trainer> Runner<T> {
 }
 
 /// Counts steps and frames over a sliding window of about a second.
-struct RateMeter {
+pub struct RateMeter {
     since: f64,
     steps: u64,
     frames: u64,
@@ -170,7 +173,11 @@ struct RateMeter {
 }
 
 impl RateMeter {
-    fn record(&mut self, steps: u64) -> Rates {
+    pub fn new() -> Self {
+        Self { since: js::now_ms(), steps: 0, frames: 0, rates: Rates::default() }
+    }
+
+    pub fn record(&mut self, steps: u64) -> Rates {
         let now = js::now_ms();
         self.steps += steps;
         self.frames += 1;
@@ -190,7 +197,7 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
     let mut steps_per_frame = 1.0f64;
     let mut draw_ms = 0.0f64;
     let mut last_full = f64::MIN;
-    let mut meter = RateMeter { since: js::now_ms(), steps: 0, frames: 0, rates: Rates::default() };
+    let mut meter = RateMeter::new();
     // the cost of one step, measured around synchronous steps (CPU backend only)
     let mut ms_per_step = f64::INFINITY;
     loop {

@@ -65,9 +65,11 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
   s = await waitStatus(page, (s) => s.step > 400 && s.stepsPerSec > 0, 120_000);
   assert.equal(s.running, true);
   assert.ok(s.fps > 0);
-  // on the CPU backend the loop also trains between frames (scheduler.rs)
-  s = await waitStatus(page, (s) => s.metrics.gapSteps > 0, 30_000);
-  assert.ok(s.metrics.stepsPerFrame >= s.metrics.gapSteps, JSON.stringify(s.metrics));
+  // on the CPU backend the toy trains in a Web Worker (web/worker.rs): many steps between two
+  // drawn frames, none of them on the page's thread
+  s = await waitStatus(page, (s) => s.metrics.inWorker === 1 && s.metrics.stepsPerFrame > 1, 30_000);
+  assert.match(s.adapter, /Web Worker/);
+  assert.equal(s.metrics.gapSteps, 0, JSON.stringify(s.metrics));
   await page.evaluate(() => window.ganPlayground.pause());
   // pausing stops training between frames too: the next frame publishes the steps trained
   // before the pause, and after it the step count stays put
@@ -81,6 +83,29 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
   assert.equal(samples.length, 500);
   const meanRadius = samples.reduce((a, [x, y]) => a + Math.hypot(x, y), 0) / samples.length;
   assert.ok(Math.abs(meanRadius - 1) < 0.35, `mean radius ${meanRadius}`);
+  assert.deepEqual(page.errors, []);
+});
+
+test('/toy without Web Workers trains its CPU run on the page thread, between frames too', async () => {
+  // a page where workers cannot start (a stricter embedding policy, an old browser): the run
+  // falls back to the page's own scheduler, which also trains between frames (scheduler.rs)
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  pages.push(page);
+  page.errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  page.requests = [];
+  page.on('request', (r) => page.requests.push(r.url()));
+  await page.addInitScript(() => { delete window.Worker; });
+  await page.goto(`${server.url}/toy?backend=cpu`);
+  let s = await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 60_000);
+  assert.doesNotMatch(s.adapter, /Web Worker/);
+  await page.evaluate(() => window.ganPlayground.play());
+  s = await waitStatus(page, (s) => s.metrics.gapSteps > 0, 30_000);
+  assert.equal(s.metrics.inWorker, 0, JSON.stringify(s.metrics));
+  assert.ok(s.metrics.stepsPerFrame >= s.metrics.gapSteps, JSON.stringify(s.metrics));
+  await page.evaluate(() => window.ganPlayground.pause());
+  assert.equal(s.error, null);
   assert.deepEqual(page.errors, []);
 });
 
@@ -101,6 +126,7 @@ test('/toy trains on WebGPU (SwiftShader adapter here)', async () => {
   await page.evaluate(() => window.ganPlayground.play());
   s = await waitStatus(page, (s) => s.step >= 8, 60_000);
   assert.equal(s.metrics.gapSteps, 0, JSON.stringify(s.metrics));
+  assert.equal(s.metrics.inWorker, 0, 'WebGPU steps only enqueue work: they stay on the page thread');
   await page.evaluate(() => window.ganPlayground.pause());
   await screenshot(page, 'toy-webgpu');
   assert.deepEqual(page.errors, []);

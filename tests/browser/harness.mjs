@@ -20,6 +20,7 @@ export async function launch() {
       '--use-vulkan=swiftshader',
       '--use-angle=swiftshader',
       '--disable-quic',
+      ...(process.env.CHROMIUM_EXTRA_ARGS || '').split(' ').filter(Boolean),
     ],
   });
   // The page's Content-Security-Policy forbids eval, and Playwright's waitForFunction evaluates

@@ -7,13 +7,14 @@
 //! drawing, then the Leptos view. `layers` draws the plot; `crate::lessons` holds the text.
 
 pub mod layers;
+pub mod remote;
 
 use crate::core::checkpoint::{Checkpoint, MAX_CHECKPOINT_BYTES};
 use crate::core::data::{encode_drawing, thin_drawing, DRAWING_RADIUS};
 use crate::core::loss::GanLoss;
 use crate::core::presentation::csv_table;
 use crate::core::settings::Settings;
-use crate::core::toy::{analyse, d_probability, Analysis, AnalysisCache, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
+use crate::core::toy::{analyse, d_probability, live_change, Analysis, AnalysisCache, FullView, ToyConfig, ToyGan, ToySnapshot, PRESETS, TOY_SETTINGS};
 use crate::draw::Frame;
 use crate::lessons::{self, BatchNumbers, PHASES};
 use crate::web::api::{self, Demo, Status};
@@ -23,6 +24,7 @@ use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm,
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::worker::{RemoteRunner, TrainingWorker};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::cell::{Cell, RefCell};
@@ -40,6 +42,58 @@ impl Trainer for ToyGan {
     fn snapshot(&self, full: bool) -> Pending<ToySnapshot> {
         Box::pin(ToyGan::snapshot(self, full))
     }
+}
+
+/// The run in progress: on the page's thread (WebGPU, whose steps only enqueue GPU work), or
+/// in a training worker (the CPU backend, whose steps would block the page: `web::worker`).
+#[derive(Clone)]
+enum Run {
+    Local(Runner<ToyGan>),
+    /// With the configuration the run in the worker has now (for `live_change`).
+    Remote(RemoteRunner<ToySnapshot>, Rc<RefCell<ToyConfig>>),
+}
+
+impl Run {
+    fn running(&self) -> bool {
+        match self {
+            Run::Local(r) => r.running(),
+            Run::Remote(r, _) => r.running(),
+        }
+    }
+
+    fn set_running(&self, running: bool) {
+        match self {
+            Run::Local(r) => r.set_running(running),
+            Run::Remote(r, _) => r.set_running(running),
+        }
+    }
+
+    fn request_publish(&self) {
+        match self {
+            Run::Local(r) => r.request_publish(),
+            Run::Remote(r, _) => r.request_publish(),
+        }
+    }
+
+    fn step(&self, n: u64) -> js_sys::Promise {
+        match self {
+            Run::Local(r) => r.step(n),
+            Run::Remote(r, _) => r.step(n),
+        }
+    }
+
+    fn stop(&self) {
+        match self {
+            Run::Local(r) => r.stop(),
+            Run::Remote(r, _) => r.stop(),
+        }
+    }
+}
+
+/// What Undo puts back: a copy of a local run, or the copy a worker keeps of its run.
+enum SavedRun {
+    Local(ToyGan),
+    Remote(Rc<TrainingWorker>),
 }
 
 /// Chart histories, thinned by half whenever they fill so they span the whole run.
@@ -110,7 +164,10 @@ pub struct ToyController {
     caption: RwSignal<(String, String)>,
     draw_mode: RwSignal<bool>,
     compute: Rc<RefCell<Option<Compute>>>,
-    runner: RefCell<Option<Runner<ToyGan>>>,
+    runner: RefCell<Option<Run>>,
+    /// The training worker for CPU runs, started with the first one and kept for the page's
+    /// life; `Err` once it could not start (CPU runs then train on the page's thread).
+    worker: RefCell<Option<Result<Rc<TrainingWorker>, String>>>,
     history: RefCell<History>,
     analysis_cache: RefCell<Option<AnalysisCache>>,
     last_analysis_ms: Cell<f64>,
@@ -128,7 +185,7 @@ pub struct ToyController {
     chart_turn: Cell<usize>,
     /// Promises from reset() waiting for the new run's first frame.
     first_frame: RefCell<Vec<js_sys::Function>>,
-    undo: UndoSlot<ToyGan>,
+    undo: UndoSlot<SavedRun>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
     failed_while_running: Cell<bool>,
@@ -147,6 +204,7 @@ impl ToyController {
             draw_mode: RwSignal::new(false),
             compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
+            worker: RefCell::new(None),
             history: RefCell::new(History::new()),
             analysis_cache: RefCell::new(None),
             last_analysis_ms: Cell::new(f64::MIN),
@@ -186,7 +244,7 @@ impl ToyController {
         }
     }
 
-    fn runner(&self) -> Option<Runner<ToyGan>> {
+    fn runner(&self) -> Option<Run> {
         self.runner.borrow().clone()
     }
 
@@ -213,8 +271,29 @@ impl ToyController {
                 me.resolve_first_frame();
                 return;
             }
-            let gan = match ToyGan::new(config, &compute.device) {
-                Ok(gan) => gan,
+            let worker = me.cpu_worker(&compute).await;
+            if me.generation.get() != generation {
+                return;
+            }
+            let (me, built) = match worker {
+                Some(worker) => {
+                    let query = me.settings.with_untracked(|s| s.to_query());
+                    drop(me);
+                    let reply = worker.request("new", vec![("query", query.into())], None).await;
+                    let Some(me) = this.upgrade() else { return };
+                    if me.generation.get() != generation {
+                        return;
+                    }
+                    let built = reply.and_then(|r| remote::real_view(&r)).and_then(|real_view| me.install_remote(worker, config, real_view, &compute, running));
+                    (me, built)
+                }
+                None => {
+                    let built = ToyGan::new(config, &compute.device).map(|gan| me.install(gan, &compute, running));
+                    (me, built)
+                }
+            };
+            match built {
+                Ok(()) => {}
                 Err(e) => {
                     // No data (an empty or unreadable drawing): say so and open the editor.
                     me.status.update(|s| {
@@ -222,18 +301,57 @@ impl ToyController {
                     });
                     me.enter_draw_mode();
                     me.resolve_first_frame();
-                    return;
                 }
-            };
-            me.install(gan, &compute, running);
+            }
         });
+    }
+
+    /// The training worker when `compute` is the CPU backend: started on first use, waited
+    /// for, and None (train on this thread) when it cannot start or it is WebGPU.
+    async fn cpu_worker(&self, compute: &Compute) -> Option<Rc<TrainingWorker>> {
+        if !compute.blocking_steps() {
+            return None;
+        }
+        // a worker that failed (a panic in it, say) is replaced by a fresh one
+        let existing = self.worker.borrow().clone().filter(|w| !w.as_ref().is_ok_and(|w| w.failed()));
+        let worker = match existing {
+            Some(w) => w,
+            None => {
+                let w = TrainingWorker::spawn(DEMO).await;
+                if let Err(e) = &w {
+                    web_sys::console::warn_1(&format!("training on the page's thread: {e}").into());
+                }
+                let mut slot = self.worker.borrow_mut();
+                if slot.as_ref().is_some_and(|w| w.as_ref().is_ok_and(|w| w.failed())) {
+                    *slot = None;
+                }
+                slot.get_or_insert(w).clone()
+            }
+        };
+        worker.ok()
     }
 
     /// Starts the training loop on `gan` (a fresh run, or one put back by undo).
     fn install(&self, gan: ToyGan, compute: &Compute, running: bool) {
+        self.clear_views(&gan.config, AnalysisCache::new(&gan), compute, running);
+        *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(gan, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
+    }
+
+    /// The same for the run just built in `worker` from `config`.
+    fn install_remote(&self, worker: Rc<TrainingWorker>, config: ToyConfig, real_view: Vec<f32>, compute: &Compute, running: bool) -> Result<(), String> {
+        let cache = AnalysisCache::of(config.target()?, &config, real_view);
+        self.clear_views(&config, cache, compute, running);
+        self.status.update(|s| s.adapter = format!("{}, trained in a Web Worker", compute.adapter));
+        let runner = RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame);
+        *self.runner.borrow_mut() = Some(Run::Remote(runner, Rc::new(RefCell::new(config))));
+        Ok(())
+    }
+
+    /// Stops the old loop and empties what it drew, for a new run of `config`.
+    fn clear_views(&self, config: &ToyConfig, cache: AnalysisCache, compute: &Compute, running: bool) {
         self.stop();
-        self.radius.set(gan.config.dist.view_radius());
-        *self.analysis_cache.borrow_mut() = Some(AnalysisCache::new(&gan));
+        self.radius.set(config.dist.view_radius());
+        *self.analysis_cache.borrow_mut() = Some(cache);
         self.last_analysis_ms.set(f64::MIN);
         *self.history.borrow_mut() = History::new();
         *self.last_full.borrow_mut() = None;
@@ -241,15 +359,24 @@ impl ToyController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(gan, running, compute.blocking_steps(), self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and the run as it is now unless
     /// it has diverged (then undo rebuilds from the settings).
     fn remember(&self, before: Settings) {
-        let healthy = self.status.with_untracked(|s| s.error.is_none());
-        let trainer = self.runner().filter(|_| healthy).map(|r| r.trainer().borrow().clone());
-        self.undo.remember(before, trainer);
+        let saved = self.runner().filter(|_| self.healthy()).map(|run| match run {
+            Run::Local(r) => SavedRun::Local(r.trainer().borrow().clone()),
+            Run::Remote(r, _) => {
+                r.worker().tell("remember", vec![]);
+                SavedRun::Remote(r.worker().clone())
+            }
+        });
+        self.undo.remember(before, saved);
+    }
+
+    /// The run has not diverged (a diverged run is not worth putting back).
+    fn healthy(&self) -> bool {
+        self.status.with_untracked(|s| s.error.is_none())
     }
 
     fn resolve_first_frame(&self) {
@@ -276,8 +403,18 @@ impl ToyController {
                     *self.last_snapshot.borrow_mut() = Some(snap);
                     self.draw(analysis.as_ref(), paused);
                     let draw_ms = js::now_ms() - t0;
+                    let in_worker = matches!(self.runner(), Some(Run::Remote(..)));
                     self.status.update(|s| {
-                        s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("gapSteps", rates.gap_steps as f64), ("drawMs", draw_ms)];
+                        s.metrics = vec![
+                            ("trainMs", rates.train_ms),
+                            ("stepsPerFrame", rates.steps_per_frame as f64),
+                            ("gapSteps", rates.gap_steps as f64),
+                            ("drawMs", draw_ms),
+                            ("inWorker", if in_worker { 1.0 } else { 0.0 }),
+                        ];
+                        if let Some(bytes) = rates.worker_wasm_bytes {
+                            s.metrics.push(("workerWasmBytes", bytes));
+                        }
                         if let Some(snap) = self.last_snapshot.borrow().as_ref() {
                             s.step = snap.step;
                             s.loss_d = Some(snap.loss_d);
@@ -454,14 +591,17 @@ impl ToyController {
         if r.running() {
             return;
         }
-        {
-            let trainer = r.trainer();
-            let mut gan = trainer.borrow_mut();
-            if which == "d" {
-                gan.step_d_only();
-            } else {
-                gan.step_g_only();
+        match &r {
+            Run::Local(local) => {
+                let trainer = local.trainer();
+                let mut gan = trainer.borrow_mut();
+                if which == "d" {
+                    gan.step_d_only();
+                } else {
+                    gan.step_g_only();
+                }
             }
+            Run::Remote(remote, _) => remote.worker().tell(if which == "d" { "stepD" } else { "stepG" }, vec![]),
         }
         r.request_publish();
     }
@@ -536,10 +676,19 @@ impl ToyController {
             return;
         };
         let query = self.settings.with_untracked(|s| s.to_query());
-        let pending = runner.trainer().borrow().checkpoint(DEMO, query);
+        let pending: Pending<(Vec<u8>, u64)> = match &runner {
+            Run::Local(r) => {
+                let pending = r.trainer().borrow().checkpoint(DEMO, query);
+                Box::pin(async move { pending.await.map(|c| (c.to_bytes(), c.step)) })
+            }
+            Run::Remote(r, _) => {
+                let pending = r.worker().request("checkpoint", vec![("query", query.into())], None);
+                Box::pin(async move { pending.await.and_then(|reply| remote::saved_file(&reply)) })
+            }
+        };
         let notices = self.notices;
         wasm_bindgen_futures::spawn_local(async move {
-            let saved = pending.await.and_then(|c| js::download(&format!("gan-playground-toy-step{}.ganplay", c.step), &c.to_bytes(), "application/octet-stream"));
+            let saved = pending.await.and_then(|(bytes, step)| js::download(&format!("gan-playground-toy-step{step}.ganplay"), &bytes, "application/octet-stream"));
             if let Err(e) = saved {
                 notices.try_update(|n| n.push(format!("Could not save the run: {e}")));
             }
@@ -556,26 +705,60 @@ impl ToyController {
             } else {
                 js::file_bytes(&file).await
             };
-            let Some(me) = this.upgrade() else { return };
-            match bytes.and_then(|b| me.run_from_file(&b)) {
-                Ok((settings, gan, compute)) => {
-                    let step = gan.step;
-                    me.remember(me.settings.get_untracked());
+            let Some(mut me) = this.upgrade() else { return };
+            let checked = bytes.and_then(|b| me.check_file(&b).map(|checked| (b, checked)));
+            let built = match checked {
+                Ok((bytes, (settings, checkpoint, compute))) => {
+                    let config = ToyConfig::from_settings(&settings);
+                    let remote = me.runner().and_then(|run| match run {
+                        Run::Remote(r, _) => Some(r.worker().clone()),
+                        Run::Local(_) => None,
+                    });
+                    match remote {
+                        // the worker builds the run; a file that does not fit leaves its run as it was
+                        Some(worker) => {
+                            let query = settings.to_query();
+                            drop(me);
+                            let reply = worker.request("load", vec![("query", query.into()), ("bytes", js_sys::Uint8Array::from(&bytes[..]).into())], None).await;
+                            let Some(again) = this.upgrade() else { return };
+                            me = again;
+                            reply.and_then(|r| remote::real_view(&r)).map(|real_view| (settings, checkpoint.step, Err((worker, config, real_view)), compute))
+                        }
+                        None => ToyGan::from_checkpoint(config, &compute.device, &checkpoint).map(|gan| (settings, checkpoint.step, Ok(gan), compute)),
+                    }
+                }
+                Err(e) => Err(e),
+            };
+            match built {
+                Ok((settings, step, run, compute)) => {
+                    let before = me.settings.get_untracked();
+                    match &run {
+                        Ok(_) => me.remember(before),
+                        // the worker kept the run the file replaced (ToyHost's `load`)
+                        Err((worker, ..)) => me.undo.remember(before, me.healthy().then(|| SavedRun::Remote(worker.clone()))),
+                    }
                     me.stop_slow_autoplay();
                     me.slow_phase.set(None);
                     me.draw_mode.set(false);
                     me.settings.set(settings);
                     write_link(me.settings);
-                    me.install(gan, &compute, false);
-                    me.notices.update(|n| n.push(format!("Loaded “{name}” at step {step} (its optimisers start with fresh state).")));
+                    let installed = match run {
+                        Ok(gan) => Ok(me.install(gan, &compute, false)),
+                        Err((worker, config, real_view)) => me.install_remote(worker, config, real_view, &compute, false),
+                    };
+                    match installed {
+                        Ok(()) => me.notices.update(|n| n.push(format!("Loaded “{name}” at step {step} (its optimisers start with fresh state)."))),
+                        Err(e) => me.notices.update(|n| n.push(format!("Could not load “{name}”: {e}."))),
+                    }
                 }
                 Err(e) => me.notices.update(|n| n.push(format!("Could not load “{name}”: {e}. The current run is unchanged."))),
             }
         });
     }
 
-    /// The settings and run a file describes, built on the device in use; changes nothing.
-    fn run_from_file(&self, bytes: &[u8]) -> Result<(Settings, ToyGan, Compute), String> {
+    /// The settings and checkpoint a file holds, checked against this page and the device in
+    /// use; changes nothing.
+    fn check_file(&self, bytes: &[u8]) -> Result<(Settings, Checkpoint, Compute), String> {
         let checkpoint = Checkpoint::from_bytes(bytes)?;
         if checkpoint.demo != DEMO {
             return Err(format!("it is a saved run of the “{}” demo, not of the toy lab", checkpoint.demo));
@@ -586,10 +769,8 @@ impl ToyController {
         }
         let compute = self.compute.borrow().clone().ok_or("the page is still starting")?;
         let _ = settings.set("backend", self.settings.with_untracked(|s| s.choice("backend"))); // where it runs now
-        let config = ToyConfig::from_settings(&settings);
-        backend::check_size(compute.kind, config.iteration_flops())?;
-        let gan = ToyGan::from_checkpoint(config, &compute.device, &checkpoint)?;
-        Ok((settings, gan, compute))
+        backend::check_size(compute.kind, ToyConfig::from_settings(&settings).iteration_flops())?;
+        Ok((settings, checkpoint, compute))
     }
 
     // ---- drawing your own distribution
@@ -672,6 +853,7 @@ impl Demo for ToyController {
         self.generation.set(self.generation.get() + 1);
         self.stop_slow_autoplay();
         self.stop();
+        self.worker.borrow_mut().take(); // terminated once the stopped loop lets go of it
     }
 
     fn status(&self) -> Status {
@@ -743,7 +925,15 @@ impl Demo for ToyController {
             return Ok(());
         }
         let config = self.config();
-        let live = self.runner().and_then(|r| r.trainer().borrow_mut().apply_live(&config));
+        let live = self.runner().and_then(|run| match run {
+            Run::Local(r) => r.trainer().borrow_mut().apply_live(&config),
+            Run::Remote(r, in_worker) => {
+                let notes = live_change(&in_worker.borrow(), &config)?;
+                r.worker().tell("applyLive", vec![("query", self.settings.with_untracked(|s| s.to_query()).into())]);
+                *in_worker.borrow_mut() = config.clone();
+                Some(notes)
+            }
+        });
         match live {
             Some(notes) => {
                 self.notices.update(|n| n.extend(notes));
@@ -767,8 +957,13 @@ impl Demo for ToyController {
         let Some(runner) = self.runner() else {
             return js_sys::Promise::resolve(&JsValue::NULL);
         };
-        let pending = runner.trainer().borrow_mut().samples(n);
-        api::points_promise(pending)
+        match runner {
+            Run::Local(r) => api::points_promise(r.trainer().borrow_mut().samples(n)),
+            Run::Remote(r, _) => {
+                let pending = r.worker().request("samples", vec![("n", JsValue::from_f64(n as f64))], None);
+                api::points_promise(async move { pending.await.and_then(|reply| remote::points(&reply)) })
+            }
+        }
     }
 
     fn device_lost(&self) {
@@ -789,7 +984,25 @@ impl Demo for ToyController {
         let compute = self.compute.borrow().clone();
         match (trainer, compute) {
             // the run as it was, paused, so the lecture can look before playing on
-            (Some(gan), Some(compute)) => self.install(gan, &compute, false),
+            (Some(SavedRun::Local(gan)), Some(compute)) => self.install(gan, &compute, false),
+            (Some(SavedRun::Remote(worker)), Some(compute)) => {
+                self.stop();
+                let (this, generation) = (self.this.clone(), self.generation.get() + 1);
+                self.generation.set(generation);
+                let config = self.config();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let reply = worker.request("restore", vec![], None).await;
+                    let Some(me) = this.upgrade() else { return };
+                    if me.generation.get() != generation {
+                        return;
+                    }
+                    let installed = reply.and_then(|r| remote::real_view(&r)).and_then(|real_view| me.install_remote(worker, config, real_view, &compute, false));
+                    if let Err(e) = installed {
+                        me.notices.update(|n| n.push(format!("Undo could not put the run back ({e}); it starts again from the settings.")));
+                        me.restart(false);
+                    }
+                });
+            }
             _ => self.restart(false),
         }
         Ok(())
