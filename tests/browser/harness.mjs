@@ -20,6 +20,8 @@ export async function launch() {
       '--use-vulkan=swiftshader',
       '--use-angle=swiftshader',
       '--disable-quic',
+      // benchmarks only: e.g. CHROMIUM_EXTRA_ARGS=--disable-gpu-compositing measures a page
+      // without SwiftShader compositing, which alone takes about a core here (docs/backends.md)
       ...(process.env.CHROMIUM_EXTRA_ARGS || '').split(' ').filter(Boolean),
     ],
   });
