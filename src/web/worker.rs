@@ -35,6 +35,9 @@ const SLICE_MS: f64 = 6.0;
 /// not get on a small machine; the page itself still runs at the browser's frame rate.
 const MIN_DRAW_INTERVAL_MS: f64 = 1000.0 / 36.0;
 
+/// How long the page waits for a new worker to load the module and answer.
+const START_TIMEOUT_MS: i32 = 30_000;
+
 // ---------------------------------------------------------------- page side
 
 /// The page's handle to one worker. Dropping the last handle terminates the worker.
@@ -127,10 +130,18 @@ impl TrainingWorker {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        // a worker that neither answers nor fails (a module that never finishes loading) must
+        // not hold the page's start for ever
+        let give_up = Closure::once_into_js(move || {
+            if let Some(tx) = ready_tx.borrow_mut().take() {
+                let _ = tx.call1(&JsValue::NULL, &JsValue::FALSE);
+            }
+        });
+        let _ = js::window().set_timeout_with_callback_and_timeout_and_arguments_0(give_up.unchecked_ref(), START_TIMEOUT_MS);
         let me = Rc::new(Self { worker, next_id: Cell::new(1), replies, failure, _on_message: on_message, _on_error: on_error });
         let started = JsFuture::from(ready).await.map(|v| v.is_truthy()).unwrap_or(false);
         if !started {
-            return Err(me.failure.borrow().clone().unwrap_or_else(|| "the worker did not start".into()));
+            return Err(me.failure.borrow().clone().unwrap_or_else(|| format!("the worker did not start within {} s", START_TIMEOUT_MS / 1000)));
         }
         Ok(me)
     }
@@ -355,8 +366,8 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
 /// A demo's side of the worker: it owns the run and answers the demo's requests. The generic
 /// loop handles `play`, `pause` and `step`, and adds the training counters to snapshot replies.
 pub trait WorkerHost {
-    /// One training iteration of the current run (none yet: nothing).
-    fn train_step(&mut self);
+    /// One training iteration of the current run; false when there is no run to train.
+    fn train_step(&mut self) -> bool;
     fn step_count(&self) -> u64;
     /// Answers a request of `kind` (`snapshot` included); a reply `{error}` reports a failure.
     /// A request that replaces the run sets `Handled::new_run`, which pauses and clears the
@@ -498,7 +509,12 @@ async fn step_loop(state: Rc<RefCell<Loop>>) {
         let t0 = js::now_ms();
         {
             let mut s = state.borrow_mut();
-            for _ in 0..n {
+            if !s.host.train_step() {
+                // nothing to train (no run yet): idle until the next request, not a busy loop
+                (s.running, s.pending_steps) = (false, 0);
+                continue;
+            }
+            for _ in 1..n {
                 s.host.train_step();
             }
             let dt = js::now_ms() - t0;

@@ -62,10 +62,8 @@ impl ToyHost {
 }
 
 impl WorkerHost for ToyHost {
-    fn train_step(&mut self) {
-        if let Some(gan) = self.gan.as_mut() {
-            gan.train_step();
-        }
+    fn train_step(&mut self) -> bool {
+        self.gan.as_mut().map(|gan| gan.train_step()).is_some()
     }
 
     fn step_count(&self) -> u64 {
