@@ -98,6 +98,7 @@ test('/toy without Web Workers trains its CPU run on the page thread, between fr
   page.on('request', (r) => page.requests.push(r.url()));
   await page.addInitScript(() => { delete window.Worker; });
   await page.goto(`${server.url}/toy?backend=cpu`);
+  await page.waitForFunction(() => window.ganPlayground !== undefined, null, { timeout: 60_000 });
   let s = await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 60_000);
   assert.doesNotMatch(s.adapter, /Web Worker/);
   await page.evaluate(() => window.ganPlayground.play());

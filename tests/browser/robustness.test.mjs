@@ -91,6 +91,39 @@ test('a lost GPU device: a message, and the run continues on the CPU with the sa
   await page.context().close();
 });
 
+test('the training worker fails: a message, training stops, and Reset trains in a fresh worker', async () => {
+  const page = await open('/toy?backend=cpu&gWidth=16&dWidth=16&seed=3', {
+    init: () => {
+      // keep a handle on every worker the page starts, to make one fail
+      const Real = window.Worker;
+      window.__workers = [];
+      window.Worker = class extends Real {
+        constructor(...a) {
+          super(...a);
+          window.__workers.push(this);
+        }
+      };
+    },
+  });
+  await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null);
+  await api(page, 'play');
+  await waitStatus(page, (s) => s.step > 50 && s.metrics.inWorker === 1);
+  // what the page sees when a worker dies of an uncaught error (a panic in its instance)
+  await page.evaluate(() => window.__workers.at(-1).dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' })));
+  let s = await waitStatus(page, (s) => s.error !== null && !s.running);
+  assert.match(s.error, /Training stopped: the training worker stopped: simulated crash/);
+  await api(page, 'play');
+  assert.equal((await status(page)).running, false, 'play refuses until Reset');
+  await api(page, 'reset');
+  await api(page, 'play');
+  s = await waitStatus(page, (s) => s.error === null && s.running && s.step > 20 && s.metrics.inWorker === 1, 60_000);
+  assert.equal(await page.evaluate(() => window.__workers.length), 2, 'a fresh worker');
+  await api(page, 'pause');
+  // the page logged the failure itself, and nothing else went wrong
+  assert.deepEqual(page.errors, ['training worker: simulated crash']);
+  await page.context().close();
+});
+
 const failures = {
   'WebGPU that fails to start': [
     () => { GPUAdapter.prototype.requestDevice = () => Promise.reject(new DOMException('no device for you', 'OperationError')); },

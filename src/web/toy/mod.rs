@@ -252,6 +252,9 @@ impl ToyController {
     /// backend setting changed. Keeps playing if it was playing.
     fn restart(&self, running: bool) {
         self.stop();
+        // until the new run's first frame the old run's numbers must not pass for the new
+        // run's (building a run in the worker takes a round trip)
+        self.status.update(|s| (s.step, s.loss_d, s.loss_g) = (0, None, None));
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let this = self.this.clone();
