@@ -21,14 +21,26 @@ pub fn now_ms() -> f64 {
 /// Resolves in a new task (a `MessageChannel` message, not clamped like `setTimeout(0)`):
 /// a real yield to the event loop, on the page or in a worker.
 pub async fn yield_task() {
-    let Ok(channel) = web_sys::MessageChannel::new() else { return };
+    channel_yield(|_| {}).await;
+}
+
+/// The `MessageChannel` round trip behind both task yields; `wake` also gets the resolving
+/// function, so something else may end the wait sooner. False when there is no channel.
+async fn channel_yield(wake: impl FnOnce(js_sys::Function)) -> bool {
+    let Ok(channel) = web_sys::MessageChannel::new() else { return false };
+    let mut wake = Some(wake);
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         channel.port1().set_onmessage(Some(&resolve));
+        if let Some(wake) = wake.take() {
+            wake(resolve);
+        }
         let _ = channel.port2().post_message(&JsValue::NULL);
     });
     let _ = JsFuture::from(promise).await;
+    // closed ports can be collected; an open one with a handler may be kept alive
     channel.port1().close();
     channel.port2().close();
+    true
 }
 
 /// Resolves at the next animation frame: a real yield that lets the browser paint (a
@@ -75,19 +87,10 @@ impl FrameRequest {
     /// whichever is first: the browser handles input and paints in between. Unlike
     /// `setTimeout(0)`, repeated yields are not clamped to 4 ms.
     pub async fn yield_task(&self) {
-        let Ok(channel) = web_sys::MessageChannel::new() else {
+        if !channel_yield(|resolve| *self.wake.borrow_mut() = Some(resolve)).await {
             return sleep_ms(0).await;
-        };
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            channel.port1().set_onmessage(Some(&resolve));
-            *self.wake.borrow_mut() = Some(resolve);
-            let _ = channel.port2().post_message(&JsValue::NULL);
-        });
-        let _ = JsFuture::from(promise).await;
+        }
         self.wake.borrow_mut().take();
-        // closed ports can be collected; an open one with a handler may be kept alive
-        channel.port1().close();
-        channel.port2().close();
     }
 
     pub async fn wait(self) {
