@@ -69,8 +69,7 @@ struct State<T: Trainer> {
     trainer: Rc<RefCell<T>>,
     running: bool,
     pending_steps: u64,
-    /// Promises waiting for the published step to reach a target.
-    waiters: Vec<(u64, js_sys::Function)>,
+    waiters: StepWaiters,
     publish_requested: bool,
     stopped: bool,
     /// Steps block the thread (CPU backend): train between frames too.
@@ -98,7 +97,7 @@ impl<T: Trainer> Runner<T> {
             trainer: Rc::new(RefCell::new(trainer)),
             running,
             pending_steps: 0,
-            waiters: Vec::new(),
+            waiters: StepWaiters::default(),
             publish_requested: true,
             stopped: false,
             blocking_steps,
@@ -116,11 +115,7 @@ impl<T: Trainer> Runner<T> {
         owner: std::rc::Weak<C>,
         on_frame: fn(&C, Option<Result<T::Snapshot, String>>, Rates),
     ) -> Self {
-        Self::start(trainer, running, blocking_steps, move |snap, rates| {
-            if let Some(me) = owner.upgrade() {
-                on_frame(&me, snap, rates);
-            }
-        })
+        Self::start(trainer, running, blocking_steps, weakly(owner, on_frame))
     }
 
     pub fn trainer(&self) -> Rc<RefCell<T>> {
@@ -147,7 +142,7 @@ impl<T: Trainer> Runner<T> {
             let mut s = state.borrow_mut();
             let target = s.trainer.borrow().step_count() + s.pending_steps + n;
             s.pending_steps += n;
-            s.waiters.push((target, resolve));
+            s.waiters.push(target, resolve);
         })
     }
 
@@ -156,10 +151,47 @@ impl<T: Trainer> Runner<T> {
         let waiters = {
             let mut s = self.state.borrow_mut();
             s.stopped = true;
-            std::mem::take(&mut s.waiters)
+            s.waiters.take_reached(None)
         };
-        for (_, resolve) in waiters {
-            let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &false.into());
+        settle(waiters, false);
+    }
+}
+
+/// `step(n)` promises waiting for the published step to reach their targets (both runners).
+#[derive(Default)]
+pub struct StepWaiters(Vec<(u64, js_sys::Function)>);
+
+impl StepWaiters {
+    pub fn push(&mut self, target: u64, resolve: js_sys::Function) {
+        self.0.push((target, resolve));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Takes the promises whose target `step` has reached; all of them for `None`. Resolve them
+    /// with `settle` once no state is borrowed: a resolved promise's handlers may call back in.
+    pub fn take_reached(&mut self, step: Option<u64>) -> Vec<js_sys::Function> {
+        let (done, waiting) = std::mem::take(&mut self.0).into_iter().partition(|(target, _)| step.is_none_or(|step| *target <= step));
+        self.0 = waiting;
+        done.into_iter().map(|(_, f)| f).collect()
+    }
+}
+
+/// Resolves `step(n)` promises with `done` (false: the run stopped or failed first).
+pub fn settle(resolves: Vec<js_sys::Function>, done: bool) {
+    for resolve in resolves {
+        let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &done.into());
+    }
+}
+
+/// A frame callback that calls `on_frame` on `owner` while it lives: held weakly, so a run's
+/// loop does not keep a closed page alive.
+pub fn weakly<C: 'static, S: 'static>(owner: std::rc::Weak<C>, on_frame: fn(&C, Option<Result<S, String>>, Rates)) -> impl Fn(Option<Result<S, String>>, Rates) + 'static {
+    move |snap, rates| {
+        if let Some(me) = owner.upgrade() {
+            on_frame(&me, snap, rates);
         }
     }
 }
@@ -190,7 +222,7 @@ impl RateMeter {
     }
 }
 
-type OnFrame<S> = Box<dyn Fn(Option<Result<S, String>>, Rates)>;
+pub type OnFrame<S> = Box<dyn Fn(Option<Result<S, String>>, Rates)>;
 
 async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snapshot>) {
     // Adapted each frame so that training fills what the frame target leaves.
@@ -256,15 +288,8 @@ async fn run<T: Trainer>(state: Rc<RefCell<State<T>>>, on_frame: OnFrame<T::Snap
         // a running average of the page's own per-frame cost (drawing, analysis)
         draw_ms = 0.8 * draw_ms + 0.2 * (js::now_ms() - t_draw);
         let step = trainer.borrow().step_count();
-        let done: Vec<js_sys::Function> = {
-            let mut s = state.borrow_mut();
-            let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut s.waiters).into_iter().partition(|(target, _)| *target <= step);
-            s.waiters = waiting;
-            done.into_iter().map(|(_, f)| f).collect()
-        };
-        for resolve in done {
-            let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &true.into());
-        }
+        let done = state.borrow_mut().waiters.take_reached(Some(step));
+        settle(done, true);
     }
 }
 

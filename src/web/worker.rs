@@ -18,7 +18,7 @@
 //! docs/backends.md.
 
 use crate::web::js;
-use crate::web::scheduler::{Pending, RateMeter, Rates, FULL_VIEW_INTERVAL_MS};
+use crate::web::scheduler::{settle, weakly, OnFrame, Pending, RateMeter, Rates, StepWaiters, FULL_VIEW_INTERVAL_MS};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -153,7 +153,7 @@ impl TrainingWorker {
 
     /// Sends `{kind, ...fields}`; the reply object, or an error (the worker failed, or the host
     /// answered `{error}`). Requests are handled in the order they are sent.
-    pub fn request(&self, kind: &str, fields: Vec<(&str, JsValue)>, transfer: Option<&js_sys::Array>) -> Pending<JsValue> {
+    pub fn request(&self, kind: &str, fields: Vec<(&str, JsValue)>) -> Pending<JsValue> {
         if let Some(f) = self.failure.borrow().clone() {
             return Box::pin(async move { Err(format!("the training worker stopped: {f}")) });
         }
@@ -164,11 +164,7 @@ impl TrainingWorker {
         js::set(&message, "kind", kind);
         let (resolve, reply) = promise_pair();
         self.replies.borrow_mut().insert(id, resolve);
-        let sent = match transfer {
-            Some(t) => self.worker.post_message_with_transfer(&message, t),
-            None => self.worker.post_message(&message),
-        };
-        if let Err(e) = sent {
+        if let Err(e) = self.worker.post_message(&message) {
             self.replies.borrow_mut().remove(&id);
             return Box::pin(async move { Err(format!("could not send to the training worker: {e:?}")) });
         }
@@ -183,7 +179,7 @@ impl TrainingWorker {
 
     /// A request whose reply nobody waits for (its errors are logged).
     pub fn tell(&self, kind: &str, fields: Vec<(&str, JsValue)>) {
-        let pending = self.request(kind, fields, None);
+        let pending = self.request(kind, fields);
         wasm_bindgen_futures::spawn_local(async move {
             if let Err(e) = pending.await {
                 web_sys::console::warn_1(&e.into());
@@ -203,8 +199,7 @@ struct RemoteState {
     running: bool,
     publish_requested: bool,
     stopped: bool,
-    /// Promises waiting for the published step to reach a target.
-    waiters: Vec<(u64, js_sys::Function)>,
+    waiters: StepWaiters,
 }
 
 /// One run that lives in the worker, seen from the page: the counterpart of
@@ -231,7 +226,7 @@ impl<S: 'static> RemoteRunner<S> {
         decode: fn(&JsValue) -> Result<(S, u64), String>,
         on_frame: impl Fn(Option<Result<S, String>>, Rates) + 'static,
     ) -> Self {
-        let state = Rc::new(RefCell::new(RemoteState { running, publish_requested: true, stopped: false, waiters: Vec::new() }));
+        let state = Rc::new(RefCell::new(RemoteState { running, publish_requested: true, stopped: false, waiters: StepWaiters::default() }));
         if running {
             worker.tell("play", vec![]);
         }
@@ -247,11 +242,7 @@ impl<S: 'static> RemoteRunner<S> {
         owner: std::rc::Weak<C>,
         on_frame: fn(&C, Option<Result<S, String>>, Rates),
     ) -> Self {
-        Self::start(worker, running, decode, move |snap, rates| {
-            if let Some(me) = owner.upgrade() {
-                on_frame(&me, snap, rates);
-            }
-        })
+        Self::start(worker, running, decode, weakly(owner, on_frame))
     }
 
     pub fn worker(&self) -> &Rc<TrainingWorker> {
@@ -277,7 +268,7 @@ impl<S: 'static> RemoteRunner<S> {
     /// Queues `n` steps in the worker; the promise resolves once a snapshot at or past them
     /// is published (`false` if the run stops first).
     pub fn step(&self, n: u64) -> js_sys::Promise {
-        let (state, pending) = (self.state.clone(), self.worker.request("step", vec![("n", JsValue::from_f64(n as f64))], None));
+        let (state, pending) = (self.state.clone(), self.worker.request("step", vec![("n", JsValue::from_f64(n as f64))]));
         wasm_bindgen_futures::future_to_promise(async move {
             let Ok(reply) = pending.await else { return Ok(JsValue::FALSE) };
             let target = js::get(&reply, "target").as_f64().unwrap_or(0.0) as u64;
@@ -287,7 +278,7 @@ impl<S: 'static> RemoteRunner<S> {
                 if s.stopped {
                     return Ok(JsValue::FALSE);
                 }
-                s.waiters.push((target, resolve));
+                s.waiters.push(target, resolve);
             }
             JsFuture::from(done).await
         })
@@ -299,18 +290,14 @@ impl<S: 'static> RemoteRunner<S> {
         let waiters = {
             let mut s = self.state.borrow_mut();
             s.stopped = true;
-            std::mem::take(&mut s.waiters)
+            s.waiters.take_reached(None)
         };
         if self.running() {
             self.worker.tell("pause", vec![]);
         }
-        for (_, resolve) in waiters {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
-        }
+        settle(waiters, false);
     }
 }
-
-type OnFrame<S> = Box<dyn Fn(Option<Result<S, String>>, Rates)>;
 
 async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<RemoteState>>, decode: fn(&JsValue) -> Result<(S, u64), String>, on_frame: OnFrame<S>) {
     let mut meter = RateMeter::new();
@@ -336,28 +323,22 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
         if full {
             last_full = t0;
         }
-        let reply = worker.request("snapshot", vec![("full", full.into())], None).await;
+        let reply = worker.request("snapshot", vec![("full", full.into())]).await;
         if state.borrow().stopped {
             return;
         }
-        let trained = js::get(reply.as_ref().unwrap_or(&JsValue::NULL), "trainedSteps").as_f64().unwrap_or(0.0) as u64;
-        let train_ms = js::get(reply.as_ref().unwrap_or(&JsValue::NULL), "trainedMs").as_f64().unwrap_or(0.0);
-        let wasm_bytes = js::get(reply.as_ref().unwrap_or(&JsValue::NULL), "wasmBytes").as_f64();
+        // the generic loop's counters (`on_request`), beside the demo's snapshot
+        let counter = |key: &str| reply.as_ref().ok().and_then(|r| js::get(r, key).as_f64());
+        let (trained, train_ms, wasm_bytes) = (counter("trainedSteps").unwrap_or(0.0) as u64, counter("trainedMs").unwrap_or(0.0), counter("wasmBytes"));
         let snapshot = reply.and_then(|r| decode(&r));
         let step = snapshot.as_ref().map(|(_, step)| *step).ok();
         let failed = snapshot.is_err();
         let mut rates = meter.record(trained);
         (rates.train_ms, rates.steps_per_frame, rates.worker_wasm_bytes) = (train_ms, trained, wasm_bytes);
         on_frame(Some(snapshot.map(|(s, _)| s)), rates);
-        let done: Vec<js_sys::Function> = {
-            let mut s = state.borrow_mut();
-            let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut s.waiters).into_iter().partition(|(target, _)| failed || step.is_some_and(|step| *target <= step));
-            s.waiters = waiting;
-            done.into_iter().map(|(_, f)| f).collect()
-        };
-        for resolve in done {
-            let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(!failed));
-        }
+        // a failed snapshot ends every wait (with false); the frame loop goes on
+        let done = state.borrow_mut().waiters.take_reached(if failed { None } else { step });
+        settle(done, !failed);
     }
 }
 
@@ -396,10 +377,6 @@ struct Loop {
     wake: Option<js_sys::Function>,
 }
 
-thread_local! {
-    static WORKER: RefCell<Option<Rc<RefCell<Loop>>>> = const { RefCell::new(None) };
-}
-
 /// The worker's entry point (called by the bootstrap module in `TrainingWorker::spawn`).
 #[wasm_bindgen]
 pub fn worker_main(demo: &str) -> Result<(), JsValue> {
@@ -408,7 +385,6 @@ pub fn worker_main(demo: &str) -> Result<(), JsValue> {
         other => return Err(format!("no worker host for “{other}”").into()),
     };
     let state = Rc::new(RefCell::new(Loop { host, running: false, pending_steps: 0, trained: (0, 0.0), wake: None }));
-    WORKER.with(|w| *w.borrow_mut() = Some(state.clone()));
     let scope: web_sys::DedicatedWorkerGlobalScope = js_sys::global().dyn_into().map_err(|_| JsValue::from_str("worker_main runs in a dedicated worker only"))?;
     let on_message = {
         let state = state.clone();

@@ -90,6 +90,12 @@ impl Run {
     }
 }
 
+/// A run built from a saved file: here, or in the worker (with what installing it needs).
+enum Loaded {
+    Local(ToyGan),
+    Remote(Rc<TrainingWorker>, ToyConfig, Vec<f32>),
+}
+
 /// What Undo puts back: a copy of a local run, or the copy a worker keeps of its run.
 enum SavedRun {
     Local(ToyGan),
@@ -280,15 +286,10 @@ impl ToyController {
             }
             let (me, built) = match worker {
                 Some(worker) => {
-                    let query = me.settings.with_untracked(|s| s.to_query());
+                    let request = worker.request("new", vec![("query", me.settings.with_untracked(|s| s.to_query()).into())]);
                     drop(me);
-                    let reply = worker.request("new", vec![("query", query.into())], None).await;
-                    let Some(me) = this.upgrade() else { return };
-                    if me.generation.get() != generation {
-                        return;
-                    }
-                    let built = reply.and_then(|r| remote::real_view(&r)).and_then(|real_view| me.install_remote(worker, config, real_view, &compute, running));
-                    (me, built)
+                    let Some(done) = Self::install_from_worker(&this, generation, request, worker, config, compute.clone(), running).await else { return };
+                    done
                 }
                 None => {
                     let built = ToyGan::new(config, &compute.device).map(|gan| me.install(gan, &compute, running));
@@ -316,7 +317,13 @@ impl ToyController {
             return None;
         }
         // a worker that failed (a panic in it, say) is replaced by a fresh one
-        let existing = self.worker.borrow().clone().filter(|w| !w.as_ref().is_ok_and(|w| w.failed()));
+        let existing = {
+            let mut slot = self.worker.borrow_mut();
+            if slot.as_ref().is_some_and(|w| w.as_ref().is_ok_and(|w| w.failed())) {
+                *slot = None;
+            }
+            slot.clone()
+        };
         let worker = match existing {
             Some(w) => w,
             None => {
@@ -324,11 +331,8 @@ impl ToyController {
                 if let Err(e) = &w {
                     web_sys::console::warn_1(&format!("training on the page's thread: {e}").into());
                 }
-                let mut slot = self.worker.borrow_mut();
-                if slot.as_ref().is_some_and(|w| w.as_ref().is_ok_and(|w| w.failed())) {
-                    *slot = None;
-                }
-                slot.get_or_insert(w).clone()
+                // a restart that overlapped this one may have started one first: keep that
+                self.worker.borrow_mut().get_or_insert(w).clone()
             }
         };
         worker.ok()
@@ -348,6 +352,23 @@ impl ToyController {
         let runner = RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame);
         *self.runner.borrow_mut() = Some(Run::Remote(runner, Rc::new(RefCell::new(config))));
         Ok(())
+    }
+
+    /// Awaits `request`, which builds a run of `config` in `worker` (`new`, `restore`), and
+    /// installs that run; None when the page closed or a newer (re)start superseded it.
+    async fn install_from_worker(
+        this: &Weak<Self>,
+        generation: u64,
+        request: Pending<JsValue>,
+        worker: Rc<TrainingWorker>,
+        config: ToyConfig,
+        compute: Compute,
+        running: bool,
+    ) -> Option<(Rc<Self>, Result<(), String>)> {
+        let reply = request.await;
+        let me = this.upgrade().filter(|me| me.generation.get() == generation)?;
+        let installed = reply.and_then(|r| remote::real_view(&r)).and_then(|real_view| me.install_remote(worker, config, real_view, &compute, running));
+        Some((me, installed))
     }
 
     /// Stops the old loop and empties what it drew, for a new run of `config`.
@@ -685,7 +706,7 @@ impl ToyController {
                 Box::pin(async move { pending.await.map(|c| (c.to_bytes(), c.step)) })
             }
             Run::Remote(r, _) => {
-                let pending = r.worker().request("checkpoint", vec![("query", query.into())], None);
+                let pending = r.worker().request("checkpoint", vec![("query", query.into())]);
                 Box::pin(async move { pending.await.and_then(|reply| remote::saved_file(&reply)) })
             }
         };
@@ -722,12 +743,12 @@ impl ToyController {
                         Some(worker) => {
                             let query = settings.to_query();
                             drop(me);
-                            let reply = worker.request("load", vec![("query", query.into()), ("bytes", js_sys::Uint8Array::from(&bytes[..]).into())], None).await;
+                            let reply = worker.request("load", vec![("query", query.into()), ("bytes", js_sys::Uint8Array::from(&bytes[..]).into())]).await;
                             let Some(again) = this.upgrade() else { return };
                             me = again;
-                            reply.and_then(|r| remote::real_view(&r)).map(|real_view| (settings, checkpoint.step, Err((worker, config, real_view)), compute))
+                            reply.and_then(|r| remote::real_view(&r)).map(|real_view| (settings, checkpoint.step, Loaded::Remote(worker, config, real_view), compute))
                         }
-                        None => ToyGan::from_checkpoint(config, &compute.device, &checkpoint).map(|gan| (settings, checkpoint.step, Ok(gan), compute)),
+                        None => ToyGan::from_checkpoint(config, &compute.device, &checkpoint).map(|gan| (settings, checkpoint.step, Loaded::Local(gan), compute)),
                     }
                 }
                 Err(e) => Err(e),
@@ -736,9 +757,9 @@ impl ToyController {
                 Ok((settings, step, run, compute)) => {
                     let before = me.settings.get_untracked();
                     match &run {
-                        Ok(_) => me.remember(before),
+                        Loaded::Local(_) => me.remember(before),
                         // the worker kept the run the file replaced (ToyHost's `load`)
-                        Err((worker, ..)) => me.undo.remember(before, me.healthy().then(|| SavedRun::Remote(worker.clone()))),
+                        Loaded::Remote(worker, ..) => me.undo.remember(before, me.healthy().then(|| SavedRun::Remote(worker.clone()))),
                     }
                     me.stop_slow_autoplay();
                     me.slow_phase.set(None);
@@ -746,8 +767,8 @@ impl ToyController {
                     me.settings.set(settings);
                     write_link(me.settings);
                     let installed = match run {
-                        Ok(gan) => Ok(me.install(gan, &compute, false)),
-                        Err((worker, config, real_view)) => me.install_remote(worker, config, real_view, &compute, false),
+                        Loaded::Local(gan) => Ok(me.install(gan, &compute, false)),
+                        Loaded::Remote(worker, config, real_view) => me.install_remote(worker, config, real_view, &compute, false),
                     };
                     match installed {
                         Ok(()) => me.notices.update(|n| n.push(format!("Loaded “{name}” at step {step} (its optimisers start with fresh state)."))),
@@ -963,7 +984,7 @@ impl Demo for ToyController {
         match runner {
             Run::Local(r) => api::points_promise(r.trainer().borrow_mut().samples(n)),
             Run::Remote(r, _) => {
-                let pending = r.worker().request("samples", vec![("n", JsValue::from_f64(n as f64))], None);
+                let pending = r.worker().request("samples", vec![("n", JsValue::from_f64(n as f64))]);
                 api::points_promise(async move { pending.await.and_then(|reply| remote::points(&reply)) })
             }
         }
@@ -992,14 +1013,9 @@ impl Demo for ToyController {
                 self.stop();
                 let (this, generation) = (self.this.clone(), self.generation.get() + 1);
                 self.generation.set(generation);
-                let config = self.config();
+                let (config, request) = (self.config(), worker.request("restore", vec![]));
                 wasm_bindgen_futures::spawn_local(async move {
-                    let reply = worker.request("restore", vec![], None).await;
-                    let Some(me) = this.upgrade() else { return };
-                    if me.generation.get() != generation {
-                        return;
-                    }
-                    let installed = reply.and_then(|r| remote::real_view(&r)).and_then(|real_view| me.install_remote(worker, config, real_view, &compute, false));
+                    let Some((me, installed)) = Self::install_from_worker(&this, generation, request, worker, config, compute, false).await else { return };
                     if let Err(e) = installed {
                         me.notices.update(|n| n.push(format!("Undo could not put the run back ({e}); it starts again from the settings.")));
                         me.restart(false);
