@@ -65,6 +65,21 @@ pub struct Rates {
     pub worker_wasm_bytes: Option<f64>,
 }
 
+impl Rates {
+    /// The loop's figures as `status().metrics` reports them; `in_worker`: the run trains in
+    /// a training worker (then `workerWasmBytes` is its memory).
+    pub fn metrics(&self, in_worker: bool) -> Vec<(&'static str, f64)> {
+        let mut m = vec![
+            ("trainMs", self.train_ms),
+            ("stepsPerFrame", self.steps_per_frame as f64),
+            ("gapSteps", self.gap_steps as f64),
+            ("inWorker", if in_worker { 1.0 } else { 0.0 }),
+        ];
+        m.extend(self.worker_wasm_bytes.map(|b| ("workerWasmBytes", b)));
+        m
+    }
+}
+
 struct State<T: Trainer> {
     trainer: Rc<RefCell<T>>,
     running: bool,

@@ -17,8 +17,9 @@
 //! which builds runs and answers the demo's own requests. Why a worker and what it measured:
 //! docs/backends.md.
 
+use crate::web::backend::Compute;
 use crate::web::js;
-use crate::web::scheduler::{settle, weakly, OnFrame, Pending, RateMeter, Rates, StepWaiters, FULL_VIEW_INTERVAL_MS};
+use crate::web::scheduler::{settle, weakly, OnFrame, Pending, RateMeter, Rates, Runner, StepWaiters, Trainer, FULL_VIEW_INTERVAL_MS};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -38,6 +39,9 @@ const MIN_DRAW_INTERVAL_MS: f64 = 1000.0 / 36.0;
 /// How long the page waits for a new worker to load the module and answer.
 const START_TIMEOUT_MS: i32 = 30_000;
 
+/// Appended to the adapter line of a run that trains in a worker.
+pub const IN_WORKER: &str = ", trained in a Web Worker";
+
 // ---------------------------------------------------------------- page side
 
 /// The page's handle to one worker. Dropping the last handle terminates the worker.
@@ -47,6 +51,8 @@ pub struct TrainingWorker {
     replies: Rc<RefCell<HashMap<u32, js_sys::Function>>>,
     /// Set when the worker failed (an uncaught error, a panic): every later request fails with it.
     failure: Rc<RefCell<Option<String>>>,
+    /// Set by the first `first_use` (a demo sends what every run needs, such as data, then).
+    used: Cell<bool>,
     _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
     _on_error: Closure<dyn Fn(JsValue)>,
 }
@@ -138,7 +144,7 @@ impl TrainingWorker {
             }
         });
         let _ = js::window().set_timeout_with_callback_and_timeout_and_arguments_0(give_up.unchecked_ref(), START_TIMEOUT_MS);
-        let me = Rc::new(Self { worker, next_id: Cell::new(1), replies, failure, _on_message: on_message, _on_error: on_error });
+        let me = Rc::new(Self { worker, next_id: Cell::new(1), replies, failure, used: Cell::new(false), _on_message: on_message, _on_error: on_error });
         let started = JsFuture::from(ready).await.map(|v| v.is_truthy()).unwrap_or(false);
         if !started {
             return Err(me.failure.borrow().clone().unwrap_or_else(|| format!("the worker did not start within {} s", START_TIMEOUT_MS / 1000)));
@@ -149,6 +155,12 @@ impl TrainingWorker {
     /// Whether the worker has failed (it cannot take requests any more).
     pub fn failed(&self) -> bool {
         self.failure.borrow().is_some()
+    }
+
+    /// True the first time it is asked, false after: a request sent at once after a true
+    /// answer reaches the worker before any request sent by a later caller.
+    pub fn first_use(&self) -> bool {
+        !self.used.replace(true)
     }
 
     /// Sends `{kind, ...fields}`; the reply object, or an error (the worker failed, or the host
@@ -185,6 +197,108 @@ impl TrainingWorker {
                 web_sys::console::warn_1(&e.into());
             }
         });
+    }
+}
+
+/// A demo's training worker, started on first use and kept for the page's life; `Err` once
+/// it could not start (CPU runs then train on the page's thread).
+#[derive(Default)]
+pub struct WorkerSlot(RefCell<Option<Result<Rc<TrainingWorker>, String>>>);
+
+impl WorkerSlot {
+    /// The worker for a run on `compute`: None for WebGPU (its steps only enqueue GPU work, so
+    /// they stay on the page's thread) or when no worker can start. A worker that failed (a
+    /// panic in it, say) is replaced by a fresh one.
+    pub async fn for_compute(&self, demo: &str, compute: &Compute) -> Option<Rc<TrainingWorker>> {
+        if !compute.blocking_steps() {
+            return None;
+        }
+        let existing = {
+            let mut slot = self.0.borrow_mut();
+            if slot.as_ref().is_some_and(|w| w.as_ref().is_ok_and(|w| w.failed())) {
+                *slot = None;
+            }
+            slot.clone()
+        };
+        let worker = match existing {
+            Some(w) => w,
+            None => {
+                let w = TrainingWorker::spawn(demo).await;
+                if let Err(e) = &w {
+                    web_sys::console::warn_1(&format!("training on the page's thread: {e}").into());
+                }
+                // a restart that overlapped this one may have started one first: keep that
+                self.0.borrow_mut().get_or_insert(w).clone()
+            }
+        };
+        worker.ok()
+    }
+
+    /// Lets go of the worker (when the page closes): it is terminated once the stopped run's
+    /// loop lets go of it too.
+    pub fn release(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// The run in progress: on the page's thread (`scheduler::Runner`: WebGPU, or a browser
+/// without workers) or in a training worker (`RemoteRunner`).
+pub enum Run<T: Trainer> {
+    Local(Runner<T>),
+    Remote(RemoteRunner<T::Snapshot>),
+}
+
+impl<T: Trainer> Clone for Run<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Run::Local(r) => Run::Local(r.clone()),
+            Run::Remote(r) => Run::Remote(r.clone()),
+        }
+    }
+}
+
+impl<T: Trainer> Run<T> {
+    pub fn running(&self) -> bool {
+        match self {
+            Run::Local(r) => r.running(),
+            Run::Remote(r) => r.running(),
+        }
+    }
+
+    pub fn set_running(&self, running: bool) {
+        match self {
+            Run::Local(r) => r.set_running(running),
+            Run::Remote(r) => r.set_running(running),
+        }
+    }
+
+    pub fn request_publish(&self) {
+        match self {
+            Run::Local(r) => r.request_publish(),
+            Run::Remote(r) => r.request_publish(),
+        }
+    }
+
+    pub fn step(&self, n: u64) -> js_sys::Promise {
+        match self {
+            Run::Local(r) => r.step(n),
+            Run::Remote(r) => r.step(n),
+        }
+    }
+
+    pub fn stop(&self) {
+        match self {
+            Run::Local(r) => r.stop(),
+            Run::Remote(r) => r.stop(),
+        }
+    }
+
+    /// The worker the run lives in, if it does.
+    pub fn worker(&self) -> Option<&Rc<TrainingWorker>> {
+        match self {
+            Run::Local(_) => None,
+            Run::Remote(r) => Some(r.worker()),
+        }
     }
 }
 
@@ -382,6 +496,7 @@ struct Loop {
 pub fn worker_main(demo: &str) -> Result<(), JsValue> {
     let host: Box<dyn WorkerHost> = match demo {
         "toy" => Box::new(crate::web::toy::remote::ToyHost::default()),
+        "digits" => Box::new(crate::web::digits::remote::DigitsHost::default()),
         other => return Err(format!("no worker host for “{other}”").into()),
     };
     let state = Rc::new(RefCell::new(Loop { host, running: false, pending_steps: 0, trained: (0, 0.0), wake: None }));

@@ -66,12 +66,14 @@ test('MNIST loads with a progress bar; a tiny DCGAN trains on the CPU and the gr
   });
   const r = await report(page);
   assert.ok(r.mnistScore >= 1 && r.mnistScore <= 10, `MNIST score ${r.mnistScore}`);
-  // playing on the CPU trains between frames too (a digits step may delay a frame), the grid
-  // still refreshes while it plays, and a pause stops training
+  // on the CPU the run trains in a Web Worker (web/worker.rs); the grid still refreshes while
+  // it plays, and a pause stops training
   const playedFrom = await gridPixels(page);
   await api(page, 'play');
-  const p = await waitStatus(page, (s) => s.metrics.gapSteps > 0, 30_000);
-  assert.ok(p.metrics.stepsPerFrame >= p.metrics.gapSteps, JSON.stringify(p.metrics));
+  const p = await waitStatus(page, (s) => s.metrics.inWorker === 1 && s.metrics.stepsPerFrame > 0, 30_000);
+  assert.match(p.adapter, /Web Worker/);
+  assert.equal(p.metrics.gapSteps, 0, 'the page thread trains nothing itself');
+  assert.ok(p.metrics.workerWasmBytes > 47e6, `the worker holds its own copy of the training digits: ${p.metrics.workerWasmBytes} bytes`);
   await page.waitForFunction(() => window.ganPlayground.status().step > 40, null, { timeout: 30_000 });
   await page.waitForTimeout(400); // at least one refresh of the images (every 250 ms while playing)
   assert.ok(differs(playedFrom, await gridPixels(page)), 'the sample grid refreshes while training plays');
@@ -86,6 +88,21 @@ test('MNIST loads with a progress bar; a tiny DCGAN trains on the CPU and the gr
   await page.close();
 });
 
+test('/digits without Web Workers trains its CPU run on the page thread, between frames too', async () => {
+  const page = await openPage(ctx.browser, `${ctx.server.url}/digits?backend=cpu&width=0.0625&batch=16`, { init: () => { delete window.Worker; } });
+  await page.waitForFunction(() => window.ganPlayground.report().samplesDrawn === 80, null, { timeout: 120_000 });
+  let s = await status(page);
+  assert.equal(s.metrics.inWorker, 0, JSON.stringify(s.metrics));
+  assert.doesNotMatch(s.adapter, /Web Worker/);
+  await api(page, 'play');
+  // a digits step may delay a frame: the page thread trains while it waits for the next one
+  s = await waitStatus(page, (s) => s.metrics.gapSteps > 0 && s.step > 10, 60_000);
+  assert.ok(s.metrics.stepsPerFrame >= s.metrics.gapSteps, JSON.stringify(s.metrics));
+  await api(page, 'pause');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
 test('the same DCGAN trains on WebGPU (SwiftShader adapter here)', async () => {
   const page = await open('/digits?backend=webgpu&width=0.0625&batch=8');
   const s0 = await status(page);
@@ -96,6 +113,7 @@ test('the same DCGAN trains on WebGPU (SwiftShader adapter here)', async () => {
   const s = await status(page);
   assert.ok(s.step >= 2 && Number.isFinite(s.losses.d) && Number.isFinite(s.losses.g), JSON.stringify(s));
   assert.ok(differs(before, await gridPixels(page)), 'the grid changed');
+  assert.equal(s.metrics.inWorker, 0, 'WebGPU steps only enqueue work: they stay on the page thread');
   await screenshot(page, 'digits-webgpu');
   assert.deepEqual(page.errors, []);
   await page.close();

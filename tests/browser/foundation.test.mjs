@@ -89,16 +89,8 @@ test('/toy trains on the CPU backend: step advances, losses are finite, the canv
 test('/toy without Web Workers trains its CPU run on the page thread, between frames too', async () => {
   // a page where workers cannot start (a stricter embedding policy, an old browser): the run
   // falls back to the page's own scheduler, which also trains between frames (scheduler.rs)
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await openPage(browser, `${server.url}/toy?backend=cpu`, { init: () => { delete window.Worker; } });
   pages.push(page);
-  page.errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.requests = [];
-  page.on('request', (r) => page.requests.push(r.url()));
-  await page.addInitScript(() => { delete window.Worker; });
-  await page.goto(`${server.url}/toy?backend=cpu`);
-  await page.waitForFunction(() => window.ganPlayground !== undefined, null, { timeout: 60_000 });
   let s = await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 60_000);
   assert.doesNotMatch(s.adapter, /Web Worker/);
   await page.evaluate(() => window.ganPlayground.play());

@@ -43,8 +43,10 @@ export async function serve(extra = {}) {
 }
 
 /** A page that records console errors and uncaught exceptions. */
-export async function openPage(browser, url, { width = 1280, height = 900 } = {}) {
+/** Opens `url` in a new page that records errors and requests; `init` runs before the page's own scripts. */
+export async function openPage(browser, url, { width = 1280, height = 900, init = null } = {}) {
   const page = await browser.newPage({ viewport: { width, height } });
+  if (init) await page.addInitScript(init);
   page.errors = [];
   page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
   page.on('pageerror', (e) => page.errors.push(String(e)));

@@ -185,6 +185,11 @@ impl MnistSet {
         &self.labels
     }
 
+    /// All images' bytes, image after image (what `from_raw` takes back).
+    pub fn pixels(&self) -> &[u8] {
+        &self.images
+    }
+
     /// The first `n` images (the README's deterministic subset).
     pub fn first(&self, n: usize) -> Self {
         let n = n.min(self.len());

@@ -414,8 +414,12 @@ impl FixedNoise {
         let mut rng = SeededRng::new(seed ^ 0xF1CED);
         let n = rows * cols;
         let z = (0..n * latent_dim).map(|_| rng.normal()).collect();
-        let labels = (0..n).map(|i| ((i / cols) % CLASSES) as u8).collect();
-        Self { rows, cols, latent_dim, z, labels }
+        Self { rows, cols, latent_dim, z, labels: Self::row_labels(rows, cols) }
+    }
+
+    /// The label of each cell, row by row: row r asks a conditional G for digit r mod 10.
+    pub fn row_labels(rows: usize, cols: usize) -> Vec<u8> {
+        (0..rows * cols).map(|i| ((i / cols) % CLASSES) as u8).collect()
     }
 
     pub fn noise(&self, device: &Device) -> Tensor<2> {

@@ -7,8 +7,13 @@
 //! (is G copying?) and a histogram of D's outputs on real and generated digits. "Start from
 //! pretrained" loads the weights trained natively by `cargo run --release --example digits -- gan`.
 //!
+//! On the CPU backend the run trains in a Web Worker (`remote.rs`, `web::worker`); on WebGPU,
+//! or where no worker starts, on the page's thread.
+//!
 //! Read top to bottom: loading the files, the trainer glue, the controller (buttons and API),
 //! the drawing, then the Leptos view. The engine is `crate::core::digits`.
+
+pub mod remote;
 
 use crate::core::digits::classifier::{Classifier, OUTPUTS};
 use crate::core::digits::data::{MnistSet, Shuffler, Split, CLASSES, IMAGE_PIXELS};
@@ -28,9 +33,10 @@ use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm,
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::worker::{RemoteRunner, Run, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::put_raster;
 use burn::module::Module;
-use burn::tensor::Tensor;
+use burn::tensor::{Device, Tensor};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::cell::{Cell, RefCell};
@@ -120,17 +126,41 @@ async fn parse_split(images: &[u8], labels: Vec<u8>, split: Split) -> Result<Mni
     MnistSet::from_raw_checked(images, labels, split).map_err(|e| e.to_string())
 }
 
-/// What the page loads once and keeps while it stays open (a revisit reuses it).
-struct Assets {
+/// What training needs of the loaded files; a training worker gets its own copy.
+pub struct TrainData {
     train: MnistSet,
     classifier: Vec<u8>,
+    /// Training-set indices of the real grid (row r holds digits of class r) and of D's
+    /// real batch for the output histogram.
+    real_rows: Vec<usize>,
+}
+
+impl TrainData {
+    fn new(train: MnistSet, classifier: Vec<u8>) -> Self {
+        let real_rows = rows_by_class(&train);
+        Self { train, classifier, real_rows }
+    }
+
+    /// From the raw bytes of a set the page has already checked (the worker's copy).
+    fn from_raw(images: Vec<u8>, labels: Vec<u8>, classifier: Vec<u8>) -> Result<Self, String> {
+        let train = MnistSet::from_raw(images, labels, Some(Split::Train.count())).map_err(|e| e.to_string())?;
+        Ok(Self::new(train, classifier))
+    }
+
+    /// The request that gives a training worker its copy.
+    fn send_to(&self, worker: &TrainingWorker) -> Pending<JsValue> {
+        let bytes = |b: &[u8]| JsValue::from(js_sys::Uint8Array::from(b));
+        worker.request("data", vec![("images", bytes(self.train.pixels())), ("labels", bytes(self.train.labels())), ("classifier", bytes(&self.classifier))])
+    }
+}
+
+/// What the page loads once and keeps while it stays open (a revisit reuses it).
+struct Assets {
+    data: Rc<TrainData>,
     /// Features of the first `REFERENCE_DIGITS` test digits, fitted (the Fréchet reference).
     reference: GaussianFit,
     /// Scores of `SCORE_SAMPLES` other real test digits: the ceiling.
     ceiling: SampleScores,
-    /// Training-set indices of the real grid (row r holds digits of class r) and of D's
-    /// real batch for the output histogram.
-    real_rows: Vec<usize>,
     /// `NEIGHBOUR_REFERENCE_DIGITS` further test digits in [−1, 1] (the copy-distance scale).
     test_digits: Vec<f32>,
 }
@@ -193,8 +223,7 @@ async fn load_assets(progress: RwSignal<(f64, String)>) -> Result<Rc<Assets>, St
     let ceiling = score_outputs(ceiling_rows, &reference)?;
     let first = REFERENCE_DIGITS + SCORE_SAMPLES;
     let test_digits = test.values(first..first + NEIGHBOUR_REFERENCE_DIGITS);
-    let real_rows = rows_by_class(&train);
-    let assets = Rc::new(Assets { train, classifier, reference, ceiling, real_rows, test_digits });
+    let assets = Rc::new(Assets { data: Rc::new(TrainData::new(train, classifier)), reference, ceiling, test_digits });
     ASSETS.with(|a| *a.borrow_mut() = Some(assets.clone()));
     Ok(assets)
 }
@@ -203,7 +232,7 @@ async fn load_assets(progress: RwSignal<(f64, String)>) -> Result<Rc<Assets>, St
 
 pub struct DigitsTrainer {
     gan: DigitsGan,
-    assets: Rc<Assets>,
+    data: Rc<TrainData>,
     shuffler: Shuffler,
     batch: usize,
     grid: FixedNoise,
@@ -230,22 +259,21 @@ fn walk_ends(s: &Settings) -> (usize, usize) {
 }
 
 impl DigitsTrainer {
-    fn new(settings: &Settings, assets: Rc<Assets>, compute: &Compute, pretrained: Option<&[u8]>) -> Result<Self, String> {
-        let device = &compute.device;
+    fn new(settings: &Settings, data: Rc<TrainData>, device: &Device, images_every_frame: bool, pretrained: Option<&[u8]>) -> Result<Self, String> {
         let config = config_from(settings);
         let mut gan = DigitsGan::new(config, device)?;
         if let Some(bytes) = pretrained {
             gan.load_bytes(bytes).map_err(|e| format!("the pretrained weights did not load: {e}"))?;
         }
         let inner = gan.device().clone().inner();
-        let scorer = Classifier::from_bytes(&assets.classifier, &inner).map_err(|e| format!("the scoring classifier: {e}"))?;
+        let scorer = Classifier::from_bytes(&data.classifier, &inner).map_err(|e| format!("the scoring classifier: {e}"))?;
         // one column: the classes cycle 0..9, a balanced set for the MNIST score
         let score = FixedNoise::new(SCORE_SAMPLES, 1, config.model.latent_dim, config.seed ^ 0x5C0_4E);
         let conditional = config.model.conditional;
         let score_labels = conditional.then(|| crate::core::digits::data::labels_tensor(&score.labels, &inner));
-        let real = assets.train.batch(&assets.real_rows, &inner);
+        let real = data.train.batch(&data.real_rows, &inner);
         Ok(Self {
-            shuffler: Shuffler::new(assets.train.len(), config.seed),
+            shuffler: Shuffler::new(data.train.len(), config.seed),
             batch: settings.int("batch") as usize,
             grid: FixedNoise::new(GRID_ROWS, GRID_COLS, config.model.latent_dim, config.seed),
             score_z: score.noise(&inner),
@@ -255,16 +283,37 @@ impl DigitsTrainer {
             walk: Cell::new(walk_ends(settings)),
             scorer,
             gan,
-            assets,
+            data,
             last_losses: None,
             last_score_ms: Cell::new(f64::MIN),
-            images_every_frame: !compute.blocking_steps(),
+            images_every_frame,
         })
+    }
+
+    /// The saved file's name and its bytes, once read back.
+    fn model_file(&self) -> (String, impl std::future::Future<Output = Result<Vec<u8>, String>> + 'static) {
+        let name = format!("gan-playground-digits-w{}-step{}.bin", self.gan.config().model.width, self.gan.steps());
+        (name, self.gan.to_bytes_async(&backend::cpu_device().0))
     }
 }
 
-/// What one frame reads back: the losses, the sample grid, the latent walk and, now and
-/// then, the measurements.
+/// What one frame reads back, as one block of values and its layout: the losses, the sample
+/// grid and the latent walk, and now and then the measurements. It is the same on the page's
+/// thread and from a worker; `decode` turns it into a `DigitsSnapshot` on the page.
+pub struct DigitsReadback {
+    step: u64,
+    values: Vec<f32>,
+    /// The grid and the walk are in `values`.
+    images: bool,
+    losses: bool,
+    /// The scores' classifier outputs and D's outputs are in `values`.
+    measured: bool,
+    conditional: bool,
+    /// D's outputs are logits to show as probabilities (the ns loss).
+    probabilities: bool,
+}
+
+/// A readback laid out for the page.
 pub struct DigitsSnapshot {
     step: u64,
     losses: Option<[f32; 2]>,
@@ -296,12 +345,38 @@ fn take<'a>(rest: &mut &'a [f32], n: usize) -> Result<&'a [f32], String> {
     Ok(head)
 }
 
+impl DigitsReadback {
+    /// Splits the values as `DigitsTrainer::snapshot` laid them out; the scores against
+    /// `assets`' reference fit.
+    fn decode(self, assets: &Assets) -> Result<DigitsSnapshot, String> {
+        let mut rest = self.values.as_slice();
+        let (grid, walk) = if self.images {
+            (Some(take(&mut rest, GRID_CELLS * IMAGE_PIXELS)?.to_vec()), Some(take(&mut rest, WALK_STEPS * IMAGE_PIXELS)?.to_vec()))
+        } else {
+            (None, None)
+        };
+        let losses = if self.losses { take(&mut rest, 2).map(|l| Some([l[0], l[1]]))? } else { None };
+        let measured = if self.measured {
+            let scores = score_outputs(take(&mut rest, SCORE_SAMPLES * OUTPUTS)?, &assets.reference)?;
+            // the ns loss reads D's logit as a probability; the others' outputs are raw
+            let shown = |v: &[f32]| -> Vec<f32> { v.iter().map(|&x| if self.probabilities { 1.0 / (1.0 + (-x).exp()) } else { x }).collect() };
+            let d_real = shown(take(&mut rest, assets.data.real_rows.len())?);
+            let d_fake = shown(take(&mut rest, SCORE_SAMPLES)?);
+            let agreement = if self.conditional { Some(label_agreement(take(&mut rest, GRID_CELLS * OUTPUTS)?, &FixedNoise::row_labels(GRID_ROWS, GRID_COLS))?) } else { None };
+            Some(Measured { scores, d_real, d_fake, agreement })
+        } else {
+            None
+        };
+        Ok(DigitsSnapshot { step: self.step, losses, grid, walk, measured })
+    }
+}
+
 impl Trainer for DigitsTrainer {
-    type Snapshot = DigitsSnapshot;
+    type Snapshot = DigitsReadback;
 
     fn train_step(&mut self) {
         let indices = self.shuffler.next_indices(self.batch);
-        let batch = self.assets.train.batch(&indices, &self.gan.device().clone().inner());
+        let batch = self.data.train.batch(&indices, &self.gan.device().clone().inner());
         let labels = self.gan.config().model.conditional.then_some(batch.labels);
         self.last_losses = Some(self.gan.train_step(batch.images, labels));
     }
@@ -317,7 +392,7 @@ impl Trainer for DigitsTrainer {
         GAP_STEP_MAX_MS_DIGITS
     }
 
-    fn snapshot(&self, full: bool) -> Pending<DigitsSnapshot> {
+    fn snapshot(&self, full: bool) -> Pending<DigitsReadback> {
         let inner = self.gan.device().clone().inner();
         // (before the first step there are no losses: the images make the frame then)
         let images = full || self.images_every_frame || self.last_losses.is_none();
@@ -333,9 +408,9 @@ impl Trainer for DigitsTrainer {
             parts.push(l.clone()); // [2]
         }
         let now = js::now_ms();
-        let measure = full && now - self.last_score_ms.get() >= SCORE_INTERVAL_MS;
+        let measured = full && now - self.last_score_ms.get() >= SCORE_INTERVAL_MS;
         let conditional = self.gan.config().model.conditional;
-        if measure {
+        if measured {
             self.last_score_ms.set(now);
             let images = self.gan.generate(self.score_z.clone(), self.score_labels.clone()); // [N, 1, 28, 28]
             parts.push(self.scorer.outputs(images.clone()).flatten::<1>(0, 1)); // [N·74]
@@ -347,30 +422,10 @@ impl Trainer for DigitsTrainer {
             }
         }
         let all = Tensor::cat(parts, 0);
-        let (step, has_losses, assets) = (self.gan.steps(), losses.is_some(), self.assets.clone());
-        let (grid_labels, probabilities) = (self.grid.labels.clone(), self.gan.config().loss == GanLoss::NonSaturating);
-        let real_count = self.assets.real_rows.len();
+        let (step, losses, probabilities) = (self.gan.steps(), losses.is_some(), self.gan.config().loss == GanLoss::NonSaturating);
         Box::pin(async move {
             let values = read_values(all).await?;
-            let mut rest = values.as_slice();
-            let (grid, walk) = if images {
-                (Some(take(&mut rest, GRID_CELLS * IMAGE_PIXELS)?.to_vec()), Some(take(&mut rest, WALK_STEPS * IMAGE_PIXELS)?.to_vec()))
-            } else {
-                (None, None)
-            };
-            let losses = if has_losses { take(&mut rest, 2).map(|l| Some([l[0], l[1]]))? } else { None };
-            let measured = if measure {
-                let scores = score_outputs(take(&mut rest, SCORE_SAMPLES * OUTPUTS)?, &assets.reference)?;
-                // the ns loss reads D's logit as a probability; the others' outputs are raw
-                let shown = |v: &[f32]| -> Vec<f32> { v.iter().map(|&x| if probabilities { 1.0 / (1.0 + (-x).exp()) } else { x }).collect() };
-                let d_real = shown(take(&mut rest, real_count)?);
-                let d_fake = shown(take(&mut rest, SCORE_SAMPLES)?);
-                let agreement = if conditional { Some(label_agreement(take(&mut rest, GRID_CELLS * OUTPUTS)?, &grid_labels)?) } else { None };
-                Some(Measured { scores, d_real, d_fake, agreement })
-            } else {
-                None
-            };
-            Ok(DigitsSnapshot { step, losses, grid, walk, measured })
+            Ok(DigitsReadback { step, values, images, losses, measured, conditional, probabilities })
         })
     }
 }
@@ -437,7 +492,9 @@ pub struct DigitsController {
     /// Latest scores, and the ceiling once measured.
     scores: RwSignal<(Option<SampleScores>, Option<SampleScores>)>,
     compute: Rc<RefCell<Option<Compute>>>,
-    runner: RefCell<Option<Runner<DigitsTrainer>>>,
+    runner: RefCell<Option<Run<DigitsTrainer>>>,
+    /// The training worker for CPU runs.
+    worker: WorkerSlot,
     assets: RefCell<Option<Rc<Assets>>>,
     history: RefCell<History>,
     last_grid: RefCell<Vec<f32>>,
@@ -469,6 +526,7 @@ impl DigitsController {
             scores: RwSignal::new((None, None)),
             compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
+            worker: WorkerSlot::default(),
             assets: RefCell::new(None),
             history: RefCell::new(History::default()),
             last_grid: RefCell::new(Vec::new()),
@@ -486,7 +544,7 @@ impl DigitsController {
         })
     }
 
-    fn runner(&self) -> Option<Runner<DigitsTrainer>> {
+    fn runner(&self) -> Option<Run<DigitsTrainer>> {
         self.runner.borrow().clone()
     }
 
@@ -560,17 +618,53 @@ impl DigitsController {
             let Some(me) = current() else { return };
             let settings = me.settings.get_untracked();
             let Some(assets) = me.assets.borrow().clone() else { return };
-            let built = check_pretrained(&settings)
-                .and_then(|_| backend::check_size(compute.kind, settings_flops(&settings)))
-                .and_then(|_| DigitsTrainer::new(&settings, assets, &compute, pretrained.as_deref()));
+            if let Err(e) = check_pretrained(&settings).and_then(|_| backend::check_size(compute.kind, settings_flops(&settings))) {
+                return me.fail(Some(&compute), e);
+            }
+            let worker = me.worker.for_compute(DEMO, &compute).await;
+            let Some(me) = current() else { return };
+            let Some(worker) = worker else {
+                match DigitsTrainer::new(&settings, assets.data.clone(), &compute.device, !compute.blocking_steps(), pretrained.as_deref()) {
+                    Ok(trainer) => me.install(trainer, &compute, running),
+                    Err(e) => me.fail(Some(&compute), e),
+                }
+                return;
+            };
+            // a new worker gets its copy of the digits first (requests are handled in order)
+            let data = worker.first_use().then(|| assets.data.send_to(&worker));
+            let pretrained = pretrained.map_or(JsValue::UNDEFINED, |b| js_sys::Uint8Array::from(&b[..]).into());
+            let built = worker.request("new", vec![("query", settings.to_query().into()), ("pretrained", pretrained)]);
+            drop(me);
+            let sent = match data {
+                Some(data) => data.await,
+                None => Ok(JsValue::NULL),
+            };
+            let built = match sent {
+                Ok(_) => built.await,
+                Err(e) => Err(e),
+            };
+            let Some(me) = current() else { return };
             match built {
-                Ok(trainer) => me.install(trainer, &compute, running),
+                Ok(_) => me.install_remote(worker, &compute, running),
                 Err(e) => me.fail(Some(&compute), e),
             }
         });
     }
 
     fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
+        self.clear_views(compute, running);
+        *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(trainer, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
+    }
+
+    /// The same for the run just built in `worker`.
+    fn install_remote(&self, worker: Rc<TrainingWorker>, compute: &Compute, running: bool) {
+        self.clear_views(compute, running);
+        self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
+        *self.runner.borrow_mut() = Some(Run::Remote(RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame)));
+    }
+
+    /// Stops the old loop and empties what it measured, for a new run.
+    fn clear_views(&self, compute: &Compute, running: bool) {
         self.stop();
         *self.history.borrow_mut() = History::default();
         *self.d_outputs.borrow_mut() = None;
@@ -580,10 +674,11 @@ impl DigitsController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(trainer, running, compute.blocking_steps(), self.this.clone(), Self::on_frame));
     }
 
-    fn on_frame(&self, snapshot: Option<Result<DigitsSnapshot, String>>, rates: Rates) {
+    fn on_frame(&self, readback: Option<Result<DigitsReadback, String>>, rates: Rates) {
+        let assets = self.assets.borrow().clone();
+        let snapshot = readback.map(|r| r.and_then(|r| r.decode(assets.as_deref().ok_or("the digits are not loaded")?)));
         let mut error = None;
         if let Some(result) = snapshot {
             match result {
@@ -639,7 +734,7 @@ impl DigitsController {
             s.running = running;
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
-            s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64), ("gapSteps", rates.gap_steps as f64)];
+            s.metrics = rates.metrics(self.runner().is_some_and(|r| r.worker().is_some()));
             if error.is_some() {
                 s.error = error;
             }
@@ -709,9 +804,9 @@ impl DigitsController {
         let Some(assets) = self.assets.borrow().clone() else { return };
         let grid = self.last_grid.borrow();
         let Some(image) = grid.chunks_exact(IMAGE_PIXELS).nth(cell) else { return };
-        let found = nearest_neighbours(&assets.train, image, NEIGHBOURS);
+        let found = nearest_neighbours(&assets.data.train, image, NEIGHBOURS);
         draw_digits("digits-query", image, 1);
-        let tiles = assets.train.values(found.iter().map(|n| n.index));
+        let tiles = assets.data.train.values(found.iter().map(|n| n.index));
         draw_digits("digits-neighbours", &tiles, NEIGHBOURS);
         self.neighbours.set(found);
         self.inspected.set(Some(cell));
@@ -731,7 +826,7 @@ impl DigitsController {
                 if this.upgrade().is_none() {
                     return;
                 }
-                distances.extend(nearest_neighbours(&assets.train, digit, 1).first().map(|n| n.distance));
+                distances.extend(nearest_neighbours(&assets.data.train, digit, 1).first().map(|n| n.distance));
             }
             distances.sort_by(f32::total_cmp);
             if let (Some(me), Some(&median)) = (this.upgrade(), distances.get(distances.len() / 2)) {
@@ -745,14 +840,23 @@ impl DigitsController {
             self.notices.update(|n| n.push("There is no model to save yet.".into()));
             return;
         };
-        let (cpu, _) = backend::cpu_device();
-        let trainer = runner.trainer();
-        let trainer = trainer.borrow();
-        let pending = trainer.gan.to_bytes_async(&cpu);
-        let name = format!("gan-playground-digits-w{}-step{}.bin", trainer.gan.config().model.width, trainer.gan.steps());
+        let pending: Pending<(String, Vec<u8>)> = match &runner {
+            Run::Local(r) => {
+                let (name, bytes) = r.trainer().borrow().model_file();
+                Box::pin(async move { Ok((name, bytes.await?)) })
+            }
+            Run::Remote(r) => {
+                let reply = r.worker().request("save", vec![]);
+                Box::pin(async move {
+                    let reply = reply.await?;
+                    let bytes = js::get(&reply, "bytes").dyn_into::<js_sys::Uint8Array>().map_err(|_| "the worker sent no file".to_string())?;
+                    Ok((js::get(&reply, "name").as_string().unwrap_or_default(), bytes.to_vec()))
+                })
+            }
+        };
         let notices = self.notices;
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = pending.await.and_then(|bytes| js::download(&name, &bytes, "application/octet-stream")) {
+            if let Err(e) = pending.await.and_then(|(name, bytes)| js::download(&name, &bytes, "application/octet-stream")) {
                 notices.try_update(|n| n.push(format!("Could not save the model: {e}")));
             }
         });
@@ -768,12 +872,23 @@ impl DigitsController {
             } else {
                 js::file_bytes(&file).await
             };
-            let Some(me) = this.upgrade() else { return };
+            let Some(mut me) = this.upgrade() else { return };
             let Some(runner) = me.runner() else {
                 me.notices.try_update(|n| n.push(format!("Could not load “{name}”: the model is not ready yet.")));
                 return;
             };
-            let loaded = bytes.and_then(|b| runner.trainer().borrow_mut().gan.load_bytes(&b));
+            let loaded = match (&runner, bytes) {
+                (_, Err(e)) => Err(e),
+                (Run::Local(r), Ok(b)) => r.trainer().borrow_mut().gan.load_bytes(&b),
+                (Run::Remote(r), Ok(b)) => {
+                    let reply = r.worker().request("load", vec![("bytes", js_sys::Uint8Array::from(&b[..]).into())]);
+                    drop(me);
+                    let loaded = reply.await.map(|_| ());
+                    let Some(again) = this.upgrade() else { return };
+                    me = again;
+                    loaded
+                }
+            };
             match loaded {
                 Ok(()) => {
                     runner.request_publish();
@@ -843,13 +958,14 @@ fn draw_digits(id: &str, values: &[f32], cols: usize) {
 /// Training digits in the generated grid's layout, row r of class r (the layout a conditional
 /// G is asked for).
 fn draw_real(assets: &Assets) {
-    draw_digits("digits-real", &assets.train.values(assets.real_rows.iter().copied()), GRID_COLS);
+    draw_digits("digits-real", &assets.data.train.values(assets.data.real_rows.iter().copied()), GRID_COLS);
 }
 
 impl Demo for DigitsController {
     fn shutdown(&self) {
         self.generation.set(self.generation.get() + 1);
         self.stop();
+        self.worker.release();
     }
 
     fn status(&self) -> Status {
@@ -897,8 +1013,13 @@ impl Demo for DigitsController {
         let Some(_) = commit_setting(self.settings, key, raw, check)? else { return Ok(()) };
         if VIEW_KEYS.contains(&key) {
             // what is drawn, not what trains: the next frame shows it
+            let (from, to) = self.settings.with_untracked(walk_ends);
+            match self.runner() {
+                Some(Run::Local(r)) => r.trainer().borrow().walk.set((from, to)),
+                Some(Run::Remote(r)) => r.worker().tell("walk", vec![("from", JsValue::from_f64(from as f64)), ("to", JsValue::from_f64(to as f64))]),
+                None => {}
+            }
             if let Some(r) = self.runner() {
-                r.trainer().borrow().walk.set(self.settings.with_untracked(walk_ends));
                 r.request_publish();
             }
             return Ok(());
@@ -944,7 +1065,7 @@ impl Demo for DigitsController {
         let neighbours = js_sys::Array::new();
         let train = self.assets.borrow().clone();
         for n in self.neighbours.get_untracked() {
-            let label = train.as_ref().map_or(JsValue::NULL, |a| JsValue::from_f64(a.train.label(n.index) as f64));
+            let label = train.as_ref().map_or(JsValue::NULL, |a| JsValue::from_f64(a.data.train.label(n.index) as f64));
             neighbours.push(&js::object(vec![("index", JsValue::from_f64(n.index as f64)), ("label", label), ("distance", JsValue::from_f64(n.distance as f64))]));
         }
         let loading = match self.loading.get_untracked() {
@@ -971,6 +1092,8 @@ impl Demo for DigitsController {
     }
 }
 
+/// This page's name for its training worker (`web::worker::worker_main`).
+const DEMO: &str = "digits";
 const MODEL_KEYS: &[&str] = &["width", "latentDim", "conditional", "start"];
 const TRAIN_KEYS: &[&str] = &["loss", "lrD", "lrG", "beta1", "labelSmoothing", "batch"];
 const RUN_KEYS: &[&str] = &["seed", "backend"];

@@ -24,7 +24,7 @@ use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm,
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
-use crate::web::worker::{RemoteRunner, TrainingWorker};
+use crate::web::worker::{self, RemoteRunner, TrainingWorker, WorkerSlot, IN_WORKER};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::cell::{Cell, RefCell};
@@ -46,49 +46,7 @@ impl Trainer for ToyGan {
 
 /// The run in progress: on the page's thread (WebGPU, whose steps only enqueue GPU work), or
 /// in a training worker (the CPU backend, whose steps would block the page: `web::worker`).
-#[derive(Clone)]
-enum Run {
-    Local(Runner<ToyGan>),
-    /// With the configuration the run in the worker has now (for `live_change`).
-    Remote(RemoteRunner<ToySnapshot>, Rc<RefCell<ToyConfig>>),
-}
-
-impl Run {
-    fn running(&self) -> bool {
-        match self {
-            Run::Local(r) => r.running(),
-            Run::Remote(r, _) => r.running(),
-        }
-    }
-
-    fn set_running(&self, running: bool) {
-        match self {
-            Run::Local(r) => r.set_running(running),
-            Run::Remote(r, _) => r.set_running(running),
-        }
-    }
-
-    fn request_publish(&self) {
-        match self {
-            Run::Local(r) => r.request_publish(),
-            Run::Remote(r, _) => r.request_publish(),
-        }
-    }
-
-    fn step(&self, n: u64) -> js_sys::Promise {
-        match self {
-            Run::Local(r) => r.step(n),
-            Run::Remote(r, _) => r.step(n),
-        }
-    }
-
-    fn stop(&self) {
-        match self {
-            Run::Local(r) => r.stop(),
-            Run::Remote(r, _) => r.stop(),
-        }
-    }
-}
+type Run = worker::Run<ToyGan>;
 
 /// A run built from a saved file: here, or in the worker (with what installing it needs).
 enum Loaded {
@@ -171,9 +129,10 @@ pub struct ToyController {
     draw_mode: RwSignal<bool>,
     compute: Rc<RefCell<Option<Compute>>>,
     runner: RefCell<Option<Run>>,
-    /// The training worker for CPU runs, started with the first one and kept for the page's
-    /// life; `Err` once it could not start (CPU runs then train on the page's thread).
-    worker: RefCell<Option<Result<Rc<TrainingWorker>, String>>>,
+    /// The training worker for CPU runs.
+    worker: WorkerSlot,
+    /// The configuration the run in the worker has now (for `live_change`).
+    worker_config: RefCell<Option<ToyConfig>>,
     history: RefCell<History>,
     analysis_cache: RefCell<Option<AnalysisCache>>,
     last_analysis_ms: Cell<f64>,
@@ -210,7 +169,8 @@ impl ToyController {
             draw_mode: RwSignal::new(false),
             compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
-            worker: RefCell::new(None),
+            worker: WorkerSlot::default(),
+            worker_config: RefCell::new(None),
             history: RefCell::new(History::new()),
             analysis_cache: RefCell::new(None),
             last_analysis_ms: Cell::new(f64::MIN),
@@ -280,7 +240,7 @@ impl ToyController {
                 me.resolve_first_frame();
                 return;
             }
-            let worker = me.cpu_worker(&compute).await;
+            let worker = me.worker.for_compute(DEMO, &compute).await;
             if me.generation.get() != generation {
                 return;
             }
@@ -310,34 +270,6 @@ impl ToyController {
         });
     }
 
-    /// The training worker when `compute` is the CPU backend: started on first use, waited
-    /// for, and None (train on this thread) when it cannot start or it is WebGPU.
-    async fn cpu_worker(&self, compute: &Compute) -> Option<Rc<TrainingWorker>> {
-        if !compute.blocking_steps() {
-            return None;
-        }
-        // a worker that failed (a panic in it, say) is replaced by a fresh one
-        let existing = {
-            let mut slot = self.worker.borrow_mut();
-            if slot.as_ref().is_some_and(|w| w.as_ref().is_ok_and(|w| w.failed())) {
-                *slot = None;
-            }
-            slot.clone()
-        };
-        let worker = match existing {
-            Some(w) => w,
-            None => {
-                let w = TrainingWorker::spawn(DEMO).await;
-                if let Err(e) = &w {
-                    web_sys::console::warn_1(&format!("training on the page's thread: {e}").into());
-                }
-                // a restart that overlapped this one may have started one first: keep that
-                self.worker.borrow_mut().get_or_insert(w).clone()
-            }
-        };
-        worker.ok()
-    }
-
     /// Starts the training loop on `gan` (a fresh run, or one put back by undo).
     fn install(&self, gan: ToyGan, compute: &Compute, running: bool) {
         self.clear_views(&gan.config, AnalysisCache::new(&gan), compute, running);
@@ -348,9 +280,10 @@ impl ToyController {
     fn install_remote(&self, worker: Rc<TrainingWorker>, config: ToyConfig, real_view: Vec<f32>, compute: &Compute, running: bool) -> Result<(), String> {
         let cache = AnalysisCache::of(config.target()?, &config, real_view);
         self.clear_views(&config, cache, compute, running);
-        self.status.update(|s| s.adapter = format!("{}, trained in a Web Worker", compute.adapter));
+        self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
         let runner = RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame);
-        *self.runner.borrow_mut() = Some(Run::Remote(runner, Rc::new(RefCell::new(config))));
+        *self.worker_config.borrow_mut() = Some(config);
+        *self.runner.borrow_mut() = Some(Run::Remote(runner));
         Ok(())
     }
 
@@ -390,7 +323,7 @@ impl ToyController {
     fn remember(&self, before: Settings) {
         let saved = self.runner().filter(|_| self.healthy()).map(|run| match run {
             Run::Local(r) => SavedRun::Local(r.trainer().borrow().clone()),
-            Run::Remote(r, _) => {
+            Run::Remote(r) => {
                 r.worker().tell("remember", vec![]);
                 SavedRun::Remote(r.worker().clone())
             }
@@ -429,16 +362,8 @@ impl ToyController {
                     let draw_ms = js::now_ms() - t0;
                     let in_worker = matches!(self.runner(), Some(Run::Remote(..)));
                     self.status.update(|s| {
-                        s.metrics = vec![
-                            ("trainMs", rates.train_ms),
-                            ("stepsPerFrame", rates.steps_per_frame as f64),
-                            ("gapSteps", rates.gap_steps as f64),
-                            ("drawMs", draw_ms),
-                            ("inWorker", if in_worker { 1.0 } else { 0.0 }),
-                        ];
-                        if let Some(bytes) = rates.worker_wasm_bytes {
-                            s.metrics.push(("workerWasmBytes", bytes));
-                        }
+                        s.metrics = rates.metrics(in_worker);
+                        s.metrics.push(("drawMs", draw_ms));
                         if let Some(snap) = self.last_snapshot.borrow().as_ref() {
                             s.step = snap.step;
                             s.loss_d = Some(snap.loss_d);
@@ -625,7 +550,7 @@ impl ToyController {
                     gan.step_g_only();
                 }
             }
-            Run::Remote(remote, _) => remote.worker().tell(if which == "d" { "stepD" } else { "stepG" }, vec![]),
+            Run::Remote(remote) => remote.worker().tell(if which == "d" { "stepD" } else { "stepG" }, vec![]),
         }
         r.request_publish();
     }
@@ -705,7 +630,7 @@ impl ToyController {
                 let pending = r.trainer().borrow().checkpoint(DEMO, query);
                 Box::pin(async move { pending.await.map(|c| (c.to_bytes(), c.step)) })
             }
-            Run::Remote(r, _) => {
+            Run::Remote(r) => {
                 let pending = r.worker().request("checkpoint", vec![("query", query.into())]);
                 Box::pin(async move { pending.await.and_then(|reply| remote::saved_file(&reply)) })
             }
@@ -735,7 +660,7 @@ impl ToyController {
                 Ok((bytes, (settings, checkpoint, compute))) => {
                     let config = ToyConfig::from_settings(&settings);
                     let remote = me.runner().and_then(|run| match run {
-                        Run::Remote(r, _) => Some(r.worker().clone()),
+                        Run::Remote(r) => Some(r.worker().clone()),
                         Run::Local(_) => None,
                     });
                     match remote {
@@ -877,7 +802,7 @@ impl Demo for ToyController {
         self.generation.set(self.generation.get() + 1);
         self.stop_slow_autoplay();
         self.stop();
-        self.worker.borrow_mut().take(); // terminated once the stopped loop lets go of it
+        self.worker.release();
     }
 
     fn status(&self) -> Status {
@@ -951,10 +876,11 @@ impl Demo for ToyController {
         let config = self.config();
         let live = self.runner().and_then(|run| match run {
             Run::Local(r) => r.trainer().borrow_mut().apply_live(&config),
-            Run::Remote(r, in_worker) => {
-                let notes = live_change(&in_worker.borrow(), &config)?;
+            Run::Remote(r) => {
+                let mut in_worker = self.worker_config.borrow_mut();
+                let notes = live_change(in_worker.as_ref()?, &config)?;
                 r.worker().tell("applyLive", vec![("query", self.settings.with_untracked(|s| s.to_query()).into())]);
-                *in_worker.borrow_mut() = config.clone();
+                *in_worker = Some(config.clone());
                 Some(notes)
             }
         });
@@ -983,7 +909,7 @@ impl Demo for ToyController {
         };
         match runner {
             Run::Local(r) => api::points_promise(r.trainer().borrow_mut().samples(n)),
-            Run::Remote(r, _) => {
+            Run::Remote(r) => {
                 let pending = r.worker().request("samples", vec![("n", JsValue::from_f64(n as f64))]);
                 api::points_promise(async move { pending.await.and_then(|reply| remote::points(&reply)) })
             }
