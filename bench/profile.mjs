@@ -1,12 +1,14 @@
 // Benchmark (not a test): CPU profile of the page while training, self time by function (CDP
 // Profiler, 6 s of play). Usage: node bench/profile.mjs [route] [preset] [rows]. For names, profile a
 // build with data-wasm-opt="0" in index.html (DIST=<that dist>); docs/backends.md, docs/collapse.md.
+// NO_WORKER=1 deletes window.Worker first, so a CPU run trains on the page's thread, where the
+// profiler sees it (a worker's own thread is not profiled here).
 import { launch, serve, openPage, waitStatus } from '../tests/browser/harness.mjs';
 const route = process.argv[2] || '/toy?backend=cpu';
 const preset = process.argv[3] || '';
 const server = await serve();
 const browser = await launch();
-const page = await openPage(browser, `${server.url}${route}`);
+const page = await openPage(browser, `${server.url}${route}`, { init: process.env.NO_WORKER ? () => { delete window.Worker; } : null });
 await waitStatus(page, (s) => s.backend !== null && (s.losses.d !== null || location.pathname.startsWith('/digits')), 120000);
 if (preset) { await page.locator('#preset').selectOption(preset); await page.evaluate(() => window.ganPlayground.set('backend','cpu')); await page.evaluate(() => window.ganPlayground.reset()); await waitStatus(page, (s) => s.backend !== null && s.step === 0, 120000); }
 const cdp = await page.context().newCDPSession(page);
