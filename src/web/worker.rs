@@ -302,6 +302,13 @@ impl<T: Trainer> Run<T> {
     }
 }
 
+/// What Undo puts back: a copy of a local run, or the copy a worker keeps of its run (the
+/// worker's `remember` and `restore` requests).
+pub enum SavedRun<T> {
+    Local(T),
+    Remote(Rc<TrainingWorker>),
+}
+
 /// A promise and the function that resolves it.
 fn promise_pair() -> (js_sys::Function, js_sys::Promise) {
     let mut tx = None;
@@ -497,6 +504,7 @@ pub fn worker_main(demo: &str) -> Result<(), JsValue> {
     let host: Box<dyn WorkerHost> = match demo {
         "toy" => Box::new(crate::web::toy::remote::ToyHost::default()),
         "digits" => Box::new(crate::web::digits::remote::DigitsHost::default()),
+        "collapse" => Box::new(crate::web::collapse::remote::CollapseHost::default()),
         other => return Err(format!("no worker host for “{other}”").into()),
     };
     let state = Rc::new(RefCell::new(Loop { host, running: false, pending_steps: 0, trained: (0, 0.0), wake: None }));

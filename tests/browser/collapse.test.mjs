@@ -44,6 +44,9 @@ for (const backend of ['cpu', 'webgpu']) {
     assert.notDeepEqual(r.a.nearest, r.b.nearest);
     const s = await waitStatus(page, (s) => s.step >= 30);
     assert.equal(s.error, null);
+    // CPU runs train in a Web Worker (web/worker.rs); WebGPU steps only enqueue GPU work
+    assert.equal(s.metrics.inWorker, backend === 'cpu' ? 1 : 0, JSON.stringify(s.metrics));
+    if (backend === 'cpu') assert.match(s.adapter, /Web Worker/);
     for (const id of ['collapse-points-a', 'collapse-points-b', 'collapse-heat-a', 'collapse-heat-b']) {
       assert.ok((await inkedShare(page, id)) > 0.002, `${id} drawn`);
     }

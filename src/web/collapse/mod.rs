@@ -3,8 +3,13 @@
 //! markers (captured: green ring, missed: red), the papers' metrics live, a per-mode bar
 //! chart, modes captured / high-quality % / reverse KL over time, and a mode-hopping strip.
 //!
+//! On the CPU backend both runs train in a Web Worker (`remote.rs`, `web::worker`); on WebGPU,
+//! or where no worker starts, on the page's thread.
+//!
 //! Read top to bottom: the trainer glue, the metric trace, the controller (buttons and API),
 //! the drawing, then the Leptos view. The engine is `crate::core::collapse`.
+
+pub mod remote;
 
 use crate::core::collapse::{collapse_settings, modes, run_config, Pair, PairSnapshot, Run, PRESETS, RUN_KEYS};
 use crate::core::data::Dist;
@@ -12,6 +17,7 @@ use crate::core::loss::GanLoss;
 use crate::core::presentation::csv_table;
 use crate::core::modes::{mode_metrics, Mode, ModeMetrics, HQ_SIGMAS};
 use crate::core::settings::Settings;
+use crate::core::toy::live_change;
 use crate::draw::{Frame, Raster, Rgb, FAKE, REAL};
 use crate::web::api::{self, Demo, Status};
 use crate::web::backend::{self, Compute};
@@ -20,7 +26,9 @@ use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm,
 use crate::web::js;
 use crate::web::present::dialogs::{hidden_part, EmbedBar};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::worker::{self, RemoteRunner, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::{self as toy_layers, put_raster};
+use crate::web::toy::remote::real_view as remote_real_view;
 use leptos::prelude::*;
 use plotters::style::RGBColor;
 use std::cell::{Cell, RefCell};
@@ -39,6 +47,13 @@ impl Trainer for Pair {
         Box::pin(Pair::snapshot(self, full))
     }
 }
+
+/// Both runs, on the page's thread or in the training worker.
+type Training = worker::Run<Pair>;
+type SavedRun = worker::SavedRun<Pair>;
+
+/// This page's name for its training worker (`web::worker::worker_main`).
+const DEMO: &str = "collapse";
 
 /// Canvas ids of one run's panel.
 struct PanelIds {
@@ -127,7 +142,11 @@ pub struct CollapseController {
     /// Latest metrics of A and B (None: B is off, or nothing measured yet).
     metrics: RwSignal<[Option<ModeMetrics>; 2]>,
     compute: Rc<RefCell<Option<Compute>>>,
-    runner: RefCell<Option<Runner<Pair>>>,
+    runner: RefCell<Option<Training>>,
+    /// The training worker for CPU runs.
+    worker: WorkerSlot,
+    /// The settings the runs in the worker have now (for `live_change`).
+    worker_settings: RefCell<Option<Settings>>,
     scene: RefCell<Option<Scene>>,
     trace: RefCell<Trace>,
     last: RefCell<Option<PairSnapshot>>,
@@ -135,7 +154,7 @@ pub struct CollapseController {
     last_chart_ms: Cell<f64>,
     chart_turn: Cell<usize>,
     first_frame: RefCell<Vec<js_sys::Function>>,
-    undo: UndoSlot<Pair>,
+    undo: UndoSlot<SavedRun>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
     failed_while_running: Cell<bool>,
@@ -151,6 +170,8 @@ impl CollapseController {
             metrics: RwSignal::new([None, None]),
             compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
+            worker: WorkerSlot::default(),
+            worker_settings: RefCell::new(None),
             scene: RefCell::new(None),
             trace: RefCell::new(Trace::new()),
             last: RefCell::new(None),
@@ -164,7 +185,7 @@ impl CollapseController {
         })
     }
 
-    fn runner(&self) -> Option<Runner<Pair>> {
+    fn runner(&self) -> Option<Training> {
         self.runner.borrow().clone()
     }
 
@@ -191,15 +212,27 @@ impl CollapseController {
             let (choice, cache, status, notices) = (me.settings.with_untracked(|s| s.choice("backend")), me.compute.clone(), me.status, me.notices);
             drop(me); // the page may close while the device starts
             let compute = backend::device_for(choice, cache, status, notices).await;
-            let Some(me) = this.upgrade() else { return };
-            if me.generation.get() != generation {
-                return; // a newer restart superseded this one
-            }
+            // a newer restart may have superseded this one
+            let Some(me) = this.upgrade().filter(|me| me.generation.get() == generation) else { return };
             let settings = me.settings.get_untracked();
-            let built = backend::check_size(compute.kind, pair_flops(&settings)).and_then(|_| Pair::new(&settings, &compute.device)).and_then(|pair| {
-                let modes = modes(&pair.a.config).ok_or("This data set has no modes to count.")?;
-                Ok((pair, modes))
-            });
+            let size = backend::check_size(compute.kind, pair_flops(&settings));
+            let worker = if size.is_ok() { me.worker.for_compute(DEMO, &compute).await } else { None };
+            let Some(mut me) = this.upgrade().filter(|me| me.generation.get() == generation) else { return };
+            let built = match worker {
+                // the worker builds both runs; the page needs run A's real samples
+                Some(worker) => {
+                    let request = worker.request("new", vec![("query", settings.to_query().into())]);
+                    drop(me);
+                    let reply = request.await;
+                    let Some(again) = this.upgrade().filter(|me| me.generation.get() == generation) else { return };
+                    me = again;
+                    reply.and_then(|r| remote_real_view(&r)).and_then(|real| Ok((Built::Remote(worker, real), modes_of(&settings)?)))
+                }
+                None => size.and_then(|_| Pair::new(&settings, &compute.device)).and_then(|pair| {
+                    let modes = modes_of(&settings)?;
+                    Ok((Built::Local(pair), modes))
+                }),
+            };
             let (pair, modes) = match built {
                 Ok(v) => v,
                 Err(e) => {
@@ -215,14 +248,32 @@ impl CollapseController {
                     return;
                 }
             };
-            me.install(pair, modes, &compute, running);
+            match pair {
+                Built::Local(pair) => me.install(pair, modes, &compute, running),
+                Built::Remote(worker, real) => me.install_remote(worker, real, modes, &settings, &compute, running),
+            }
         });
     }
 
     /// Starts the training loop on `pair` (a fresh pair, or one put back by undo).
     fn install(&self, pair: Pair, modes: Vec<Mode>, compute: &Compute, running: bool) {
+        self.clear_views(Scene { radius: pair.a.config.dist.view_radius(), real: pair.a.real_view.clone(), modes }, compute, running);
+        *self.runner.borrow_mut() = Some(Training::Local(Runner::start_for(pair, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
+    }
+
+    /// The same for the runs just built in `worker` from `settings`.
+    fn install_remote(&self, worker: Rc<TrainingWorker>, real: Vec<f32>, modes: Vec<Mode>, settings: &Settings, compute: &Compute, running: bool) {
+        let radius = run_config(settings, Run::A).dist.view_radius();
+        self.clear_views(Scene { radius, real, modes }, compute, running);
+        self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
+        *self.worker_settings.borrow_mut() = Some(settings.clone());
+        *self.runner.borrow_mut() = Some(Training::Remote(RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame)));
+    }
+
+    /// Stops the old loop and empties what it drew, for new runs in `scene`.
+    fn clear_views(&self, scene: Scene, compute: &Compute, running: bool) {
         self.stop();
-        *self.scene.borrow_mut() = Some(Scene { radius: pair.a.config.dist.view_radius(), real: pair.a.real_view.clone(), modes });
+        *self.scene.borrow_mut() = Some(scene);
         *self.trace.borrow_mut() = Trace::new();
         *self.last.borrow_mut() = None;
         self.metrics.set([None, None]);
@@ -232,15 +283,20 @@ impl CollapseController {
         self.status.update(|s| {
             *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), running, ..Status::default() };
         });
-        *self.runner.borrow_mut() = Some(Runner::start_for(pair, running, compute.blocking_steps(), self.this.clone(), Self::on_frame));
     }
 
     /// Keeps what a change is about to replace: the settings, and both runs as they are now
     /// unless they have diverged (then undo rebuilds from the settings).
     fn remember(&self, before: Settings) {
         let healthy = self.status.with_untracked(|s| s.error.is_none());
-        let pair = self.runner().filter(|_| healthy).map(|r| r.trainer().borrow().clone());
-        self.undo.remember(before, pair);
+        let saved = self.runner().filter(|_| healthy).map(|run| match run {
+            Training::Local(r) => SavedRun::Local(r.trainer().borrow().clone()),
+            Training::Remote(r) => {
+                r.worker().tell("remember", vec![]);
+                SavedRun::Remote(r.worker().clone())
+            }
+        });
+        self.undo.remember(before, saved);
     }
 
     fn on_frame(&self, snapshot: Option<Result<PairSnapshot, String>>, rates: Rates) {
@@ -288,7 +344,7 @@ impl CollapseController {
             s.running = running;
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
-            s.metrics = vec![("trainMs", rates.train_ms), ("stepsPerFrame", rates.steps_per_frame as f64)];
+            s.metrics = rates.metrics(self.runner().is_some_and(|r| r.worker().is_some()));
             if error.is_some() {
                 s.error = error;
             }
@@ -435,6 +491,7 @@ impl Demo for CollapseController {
     fn shutdown(&self) {
         self.generation.set(self.generation.get() + 1);
         self.stop();
+        self.worker.release();
     }
 
     fn status(&self) -> Status {
@@ -492,15 +549,27 @@ impl Demo for CollapseController {
         // Optimiser and loss settings apply to the running networks; anything that changes
         // the data, the networks' shapes or which runs exist starts both runs again.
         let settings = self.settings.get_untracked();
-        let live = self.runner().filter(|_| key != "compare").and_then(|r| {
-            let trainer = r.trainer();
-            let mut pair = trainer.borrow_mut();
-            let a = pair.a.apply_live(&run_config(&settings, Run::A))?;
-            let b = match pair.b.as_mut() {
-                Some(b) => b.apply_live(&run_config(&settings, Run::B))?,
-                None => Vec::new(),
-            };
-            Some((a, b))
+        let live = self.runner().filter(|_| key != "compare").and_then(|run| match run {
+            Training::Local(r) => {
+                let trainer = r.trainer();
+                let mut pair = trainer.borrow_mut();
+                let a = pair.a.apply_live(&run_config(&settings, Run::A))?;
+                let b = match pair.b.as_mut() {
+                    Some(b) => b.apply_live(&run_config(&settings, Run::B))?,
+                    None => Vec::new(),
+                };
+                Some((a, b))
+            }
+            // decided here, as the worker's runs would decide: both apply or both restart
+            Training::Remote(r) => {
+                let mut in_worker = self.worker_settings.borrow_mut();
+                let old = in_worker.as_ref()?;
+                let a = live_change(&run_config(old, Run::A), &run_config(&settings, Run::A))?;
+                let b = if old.choice("compare") == "on" { live_change(&run_config(old, Run::B), &run_config(&settings, Run::B))? } else { Vec::new() };
+                r.worker().tell("applyLive", vec![("query", settings.to_query().into())]);
+                *in_worker = Some(settings.clone());
+                Some((a, b))
+            }
         });
         match live {
             Some((a, b)) => {
@@ -522,8 +591,13 @@ impl Demo for CollapseController {
         let Some(runner) = self.runner() else {
             return js_sys::Promise::resolve(&JsValue::NULL);
         };
-        let pending = runner.trainer().borrow_mut().a.samples(n);
-        api::points_promise(pending)
+        match runner {
+            Training::Local(r) => api::points_promise(r.trainer().borrow_mut().a.samples(n)),
+            Training::Remote(r) => {
+                let pending = r.worker().request("samples", vec![("n", JsValue::from_f64(n as f64))]);
+                api::points_promise(async move { pending.await.and_then(|reply| crate::web::toy::remote::points(&reply)) })
+            }
+        }
     }
 
     fn device_lost(&self) {
@@ -535,15 +609,34 @@ impl Demo for CollapseController {
     }
 
     fn undo(&self) -> Result<(), String> {
-        let (settings, pair) = self.undo.take()?;
-        self.settings.set(settings);
+        let (settings, saved) = self.undo.take()?;
+        self.settings.set(settings.clone());
         write_link(self.settings);
         let compute = self.compute.borrow().clone();
-        let restored = pair.zip(compute).and_then(|(pair, compute)| Some((modes(&pair.a.config)?, pair, compute)));
-        match restored {
+        let (Some(saved), Some(compute), Ok(modes)) = (saved, compute, modes_of(&settings)) else {
+            self.restart(false);
+            return Ok(());
+        };
+        match saved {
             // both runs as they were, paused, so the lecture can look before playing on
-            Some((modes, pair, compute)) => self.install(pair, modes, &compute, false),
-            None => self.restart(false),
+            SavedRun::Local(pair) => self.install(pair, modes, &compute, false),
+            SavedRun::Remote(worker) => {
+                self.stop();
+                let (this, generation) = (self.this.clone(), self.generation.get() + 1);
+                self.generation.set(generation);
+                let request = worker.request("restore", vec![]);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let reply = request.await;
+                    let Some(me) = this.upgrade().filter(|me| me.generation.get() == generation) else { return };
+                    match reply.and_then(|r| remote_real_view(&r)) {
+                        Ok(real) => me.install_remote(worker, real, modes, &settings, &compute, false),
+                        Err(e) => {
+                            me.notices.update(|n| n.push(format!("Undo could not put the runs back ({e}); they start again from the settings.")));
+                            me.restart(false);
+                        }
+                    }
+                });
+            }
         }
         Ok(())
     }
@@ -570,6 +663,17 @@ impl Demo for CollapseController {
 }
 
 /// One iteration of the pair: A's, plus B's when it trains.
+/// Runs just built: here, or in the worker (with run A's fixed real samples).
+enum Built {
+    Local(Pair),
+    Remote(Rc<TrainingWorker>, Vec<f32>),
+}
+
+/// The modes the metrics count, for run A's data set.
+fn modes_of(settings: &Settings) -> Result<Vec<Mode>, String> {
+    modes(&run_config(settings, Run::A)).ok_or_else(|| "This data set has no modes to count.".to_string())
+}
+
 fn pair_flops(s: &Settings) -> f64 {
     let runs: &[Run] = if s.choice("compare") == "on" { &[Run::A, Run::B] } else { &[Run::A] };
     runs.iter().map(|&run| run_config(s, run).iteration_flops()).sum()

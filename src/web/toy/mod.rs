@@ -54,11 +54,7 @@ enum Loaded {
     Remote(Rc<TrainingWorker>, ToyConfig, Vec<f32>),
 }
 
-/// What Undo puts back: a copy of a local run, or the copy a worker keeps of its run.
-enum SavedRun {
-    Local(ToyGan),
-    Remote(Rc<TrainingWorker>),
-}
+type SavedRun = worker::SavedRun<ToyGan>;
 
 /// Chart histories, thinned by half whenever they fill so they span the whole run.
 struct History {

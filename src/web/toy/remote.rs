@@ -17,7 +17,7 @@ pub struct ToyHost {
     saved: Option<ToyGan>,
 }
 
-fn floats(v: &[f32]) -> JsValue {
+pub(crate) fn floats(v: &[f32]) -> JsValue {
     js_sys::Float32Array::from(v).into()
 }
 
@@ -30,8 +30,13 @@ fn number(message: &JsValue, key: &str) -> f64 {
 }
 
 fn config_of(message: &JsValue) -> ToyConfig {
+    ToyConfig::from_settings(&settings_of(message, TOY_SETTINGS))
+}
+
+/// The settings a request carries as the page's query string (`query`).
+pub(crate) fn settings_of(message: &JsValue, table: &'static [crate::core::settings::Spec]) -> Settings {
     let query = js::get(message, "query").as_string().unwrap_or_default();
-    ToyConfig::from_settings(&Settings::from_query(TOY_SETTINGS, &query).0)
+    Settings::from_query(table, &query).0
 }
 
 /// What the page needs of a new run: its fixed real samples (for the analysis) and step.
@@ -125,23 +130,23 @@ impl WorkerHost for ToyHost {
                     Err(e) => Handled::now(Err(e)),
                 }
             }
-            "samples" => {
-                let n = js::get(message, "n").as_f64().unwrap_or(1.0) as usize;
-                match self.gan() {
-                    Ok(g) => {
-                        let pending = g.samples(n);
-                        Handled { reply: Box::pin(async move { pending.await.map(|v| js::object(vec![("points", floats(&v))])) }), new_run: false }
-                    }
-                    Err(e) => Handled::now(Err(e)),
-                }
-            }
+            "samples" => match self.gan() {
+                Ok(g) => samples_reply(g, message),
+                Err(e) => Handled::now(Err(e)),
+            },
             other => Handled::now(Err(format!("the toy worker has no request “{other}”"))),
         }
     }
 }
 
+/// The reply to `samples` (`n` generated points from fresh noise), read from `gan`.
+pub(crate) fn samples_reply(gan: &mut ToyGan, message: &JsValue) -> Handled {
+    let pending = gan.samples(js::get(message, "n").as_f64().unwrap_or(1.0) as usize);
+    Handled { reply: Box::pin(async move { pending.await.map(|v| js::object(vec![("points", floats(&v))])) }), new_run: false }
+}
+
 /// A snapshot as a message: numbers as they are, arrays as Float32Arrays (transferred).
-fn encode(s: &ToySnapshot) -> JsValue {
+pub(crate) fn encode(s: &ToySnapshot) -> JsValue {
     let n = |v: f64| JsValue::from_f64(v);
     let mut fields = vec![
         ("step", n(s.step as f64)),
