@@ -422,6 +422,9 @@ impl<S: 'static> RemoteRunner<S> {
 
 async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<RemoteState>>, decode: fn(&JsValue) -> Result<(S, u64), String>, on_frame: OnFrame<S>) {
     let mut meter = RateMeter::new();
+    // the worker's memory as of its last reply, reported on every frame (not only on the
+    // frames that asked for a snapshot), so a reading of `status()` always has it
+    let mut wasm_bytes = None;
     let (mut last_full, mut last_draw) = (f64::MIN, f64::MIN);
     loop {
         js::next_frame().await;
@@ -435,7 +438,7 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
             (s.running, wanted)
         };
         if !wanted {
-            on_frame(None, meter.record(0));
+            on_frame(None, Rates { worker_wasm_bytes: wasm_bytes, ..meter.record(0) });
             continue;
         }
         let t0 = js::now_ms();
@@ -450,7 +453,8 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
         }
         // the generic loop's counters (`on_request`), beside the demo's snapshot
         let counter = |key: &str| reply.as_ref().ok().and_then(|r| js::get(r, key).as_f64());
-        let (trained, train_ms, wasm_bytes) = (counter("trainedSteps").unwrap_or(0.0) as u64, counter("trainedMs").unwrap_or(0.0), counter("wasmBytes"));
+        let (trained, train_ms) = (counter("trainedSteps").unwrap_or(0.0) as u64, counter("trainedMs").unwrap_or(0.0));
+        wasm_bytes = counter("wasmBytes").or(wasm_bytes);
         let snapshot = reply.and_then(|r| decode(&r));
         let step = snapshot.as_ref().map(|(_, step)| *step).ok();
         let failed = snapshot.is_err();
