@@ -293,6 +293,11 @@ impl<T: Trainer> Run<T> {
         }
     }
 
+    /// Whether the run trains in a worker (`status().metrics.inWorker`).
+    pub fn in_worker(&self) -> bool {
+        matches!(self, Run::Remote(_))
+    }
+
     /// The worker the run lives in, if it does.
     pub fn worker(&self) -> Option<&Rc<TrainingWorker>> {
         match self {
@@ -300,6 +305,34 @@ impl<T: Trainer> Run<T> {
             Run::Remote(r) => Some(r.worker()),
         }
     }
+}
+
+// ---------------------------------------------------------------- message fields (both sides)
+
+/// Numbers as a Float32Array (a reply's buffers are transferred, not copied).
+pub fn floats(v: &[f32]) -> JsValue {
+    js_sys::Float32Array::from(v).into()
+}
+
+/// Bytes as a Uint8Array.
+pub fn bytes(v: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(v).into()
+}
+
+/// The Float32Array `key` of a message.
+pub fn read_floats(message: &JsValue, key: &str) -> Result<Vec<f32>, String> {
+    js::get(message, key).dyn_into::<js_sys::Float32Array>().map(|a| a.to_vec()).map_err(|_| format!("the message lacks “{key}”"))
+}
+
+/// The Uint8Array `key` of a message.
+pub fn read_bytes(message: &JsValue, key: &str) -> Result<Vec<u8>, String> {
+    js::get(message, key).dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).map_err(|_| format!("the message lacks “{key}”"))
+}
+
+/// The settings a request carries as the page's query string (`query`), read with `table`.
+pub fn settings_of(message: &JsValue, table: &'static [crate::core::settings::Spec]) -> crate::core::settings::Settings {
+    let query = js::get(message, "query").as_string().unwrap_or_default();
+    crate::core::settings::Settings::from_query(table, &query).0
 }
 
 /// What Undo puts back: a copy of a local run, or the copy a worker keeps of its run (the

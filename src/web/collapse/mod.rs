@@ -344,7 +344,7 @@ impl CollapseController {
             s.running = running;
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
-            s.metrics = rates.metrics(self.runner().is_some_and(|r| r.worker().is_some()));
+            s.metrics = rates.metrics(self.runner().is_some_and(|r| r.in_worker()));
             if error.is_some() {
                 s.error = error;
             }

@@ -5,8 +5,8 @@
 use crate::core::collapse::{collapse_settings, run_config, Pair, PairSnapshot, Run};
 use crate::web::backend;
 use crate::web::js;
-use crate::web::toy::remote::{self as toy_remote, floats, samples_reply, settings_of};
-use crate::web::worker::{Handled, WorkerHost};
+use crate::web::toy::remote::{self as toy_remote, samples_reply};
+use crate::web::worker::{floats, settings_of, Handled, WorkerHost};
 use wasm_bindgen::JsValue;
 
 /// Both runs in the worker, and the copy kept for Undo.

@@ -33,7 +33,7 @@ use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm,
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
 use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
-use crate::web::worker::{RemoteRunner, Run, TrainingWorker, WorkerSlot, IN_WORKER};
+use crate::web::worker::{self, RemoteRunner, Run, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::put_raster;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
@@ -149,8 +149,7 @@ impl TrainData {
 
     /// The request that gives a training worker its copy.
     fn send_to(&self, worker: &TrainingWorker) -> Pending<JsValue> {
-        let bytes = |b: &[u8]| JsValue::from(js_sys::Uint8Array::from(b));
-        worker.request("data", vec![("images", bytes(self.train.pixels())), ("labels", bytes(self.train.labels())), ("classifier", bytes(&self.classifier))])
+        worker.request("data", vec![("images", worker::bytes(self.train.pixels())), ("labels", worker::bytes(self.train.labels())), ("classifier", worker::bytes(&self.classifier))])
     }
 }
 
@@ -632,7 +631,7 @@ impl DigitsController {
             };
             // a new worker gets its copy of the digits first (requests are handled in order)
             let data = worker.first_use().then(|| assets.data.send_to(&worker));
-            let pretrained = pretrained.map_or(JsValue::UNDEFINED, |b| js_sys::Uint8Array::from(&b[..]).into());
+            let pretrained = pretrained.map_or(JsValue::UNDEFINED, |b| worker::bytes(&b));
             let built = worker.request("new", vec![("query", settings.to_query().into()), ("pretrained", pretrained)]);
             drop(me);
             let sent = match data {
@@ -734,7 +733,7 @@ impl DigitsController {
             s.running = running;
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
-            s.metrics = rates.metrics(self.runner().is_some_and(|r| r.worker().is_some()));
+            s.metrics = rates.metrics(self.runner().is_some_and(|r| r.in_worker()));
             if error.is_some() {
                 s.error = error;
             }
@@ -849,8 +848,7 @@ impl DigitsController {
                 let reply = r.worker().request("save", vec![]);
                 Box::pin(async move {
                     let reply = reply.await?;
-                    let bytes = js::get(&reply, "bytes").dyn_into::<js_sys::Uint8Array>().map_err(|_| "the worker sent no file".to_string())?;
-                    Ok((js::get(&reply, "name").as_string().unwrap_or_default(), bytes.to_vec()))
+                    Ok((js::get(&reply, "name").as_string().unwrap_or_default(), worker::read_bytes(&reply, "bytes")?))
                 })
             }
         };
@@ -881,7 +879,7 @@ impl DigitsController {
                 (_, Err(e)) => Err(e),
                 (Run::Local(r), Ok(b)) => r.trainer().borrow_mut().gan.load_bytes(&b),
                 (Run::Remote(r), Ok(b)) => {
-                    let reply = r.worker().request("load", vec![("bytes", js_sys::Uint8Array::from(&b[..]).into())]);
+                    let reply = r.worker().request("load", vec![("bytes", worker::bytes(&b))]);
                     drop(me);
                     let loaded = reply.await.map(|_| ());
                     let Some(again) = this.upgrade() else { return };

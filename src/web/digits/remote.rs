@@ -7,22 +7,17 @@
 
 use super::{DigitsReadback, DigitsTrainer, TrainData};
 use crate::core::digits::settings::DIGITS_SETTINGS;
-use crate::core::settings::Settings;
 use crate::web::backend;
 use crate::web::js;
 use crate::web::scheduler::Trainer;
-use crate::web::worker::{Handled, WorkerHost};
-use wasm_bindgen::{JsCast, JsValue};
+use crate::web::worker::{bytes, floats, read_bytes, read_floats, settings_of, Handled, WorkerHost};
+use wasm_bindgen::JsValue;
 
 /// The run in the worker and the data it trains on.
 #[derive(Default)]
 pub struct DigitsHost {
     data: Option<std::rc::Rc<TrainData>>,
     trainer: Option<DigitsTrainer>,
-}
-
-fn bytes(message: &JsValue, key: &str) -> Option<Vec<u8>> {
-    js::get(message, key).dyn_into::<js_sys::Uint8Array>().ok().map(|a| a.to_vec())
 }
 
 fn flag(message: &JsValue, key: &str) -> bool {
@@ -36,10 +31,8 @@ impl DigitsHost {
 
     fn build(&mut self, message: &JsValue) -> Result<DigitsTrainer, String> {
         let data = self.data.clone().ok_or("the worker has no digits yet")?;
-        let query = js::get(message, "query").as_string().unwrap_or_default();
-        let settings = Settings::from_query(DIGITS_SETTINGS, &query).0;
         // the CPU backend: the grid and the walk are read back on full frames only
-        DigitsTrainer::new(&settings, data, &backend::cpu_device().0, false, bytes(message, "pretrained").as_deref())
+        DigitsTrainer::new(&settings_of(message, DIGITS_SETTINGS), data, &backend::cpu_device().0, false, read_bytes(message, "pretrained").ok().as_deref())
     }
 }
 
@@ -55,8 +48,8 @@ impl WorkerHost for DigitsHost {
     fn handle(&mut self, kind: &str, message: &JsValue) -> Handled {
         match kind {
             "data" => {
-                let parts = (bytes(message, "images"), bytes(message, "labels"), bytes(message, "classifier"));
-                let (Some(images), Some(labels), Some(classifier)) = parts else { return Handled::now(Err("the digits message is incomplete".into())) };
+                let parts = (read_bytes(message, "images"), read_bytes(message, "labels"), read_bytes(message, "classifier"));
+                let (Ok(images), Ok(labels), Ok(classifier)) = parts else { return Handled::now(Err("the digits message is incomplete".into())) };
                 Handled::now(TrainData::from_raw(images, labels, classifier).map(|data| {
                     self.data = Some(std::rc::Rc::new(data));
                     JsValue::NULL
@@ -90,8 +83,8 @@ impl WorkerHost for DigitsHost {
                     let (name, pending) = t.model_file();
                     Handled {
                         reply: Box::pin(async move {
-                            let bytes = pending.await?;
-                            Ok(js::object(vec![("bytes", js_sys::Uint8Array::from(&bytes[..]).into()), ("name", name.into())]))
+                            let file = pending.await?;
+                            Ok(js::object(vec![("bytes", bytes(&file)), ("name", name.into())]))
                         }),
                         new_run: false,
                     }
@@ -99,7 +92,7 @@ impl WorkerHost for DigitsHost {
                 Err(e) => Handled::now(Err(e)),
             },
             "load" => {
-                let file = bytes(message, "bytes").unwrap_or_default();
+                let file = read_bytes(message, "bytes").unwrap_or_default();
                 Handled::now(self.trainer().and_then(|t| t.gan.load_bytes(&file)).map(|()| JsValue::NULL))
             }
             other => Handled::now(Err(format!("the digits worker does not know “{other}”"))),
@@ -110,7 +103,7 @@ impl WorkerHost for DigitsHost {
 /// A readback as the worker sends it: the values and their layout.
 fn encode(r: &DigitsReadback) -> JsValue {
     js::object(vec![
-        ("values", js_sys::Float32Array::from(&r.values[..]).into()),
+        ("values", floats(&r.values)),
         ("step", JsValue::from_f64(r.step as f64)),
         ("images", r.images.into()),
         ("losses", r.losses.into()),
@@ -122,7 +115,7 @@ fn encode(r: &DigitsReadback) -> JsValue {
 
 /// The page's side of `encode` (`RemoteRunner`'s decode).
 pub fn decode(reply: &JsValue) -> Result<(DigitsReadback, u64), String> {
-    let values = js::get(reply, "values").dyn_into::<js_sys::Float32Array>().map_err(|_| "the worker's reply lacks its values".to_string())?.to_vec();
+    let values = read_floats(reply, "values")?;
     let step = js::get(reply, "step").as_f64().ok_or("the worker's reply lacks its step")? as u64;
     let r = DigitsReadback {
         step,

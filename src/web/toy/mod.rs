@@ -356,7 +356,7 @@ impl ToyController {
                     *self.last_snapshot.borrow_mut() = Some(snap);
                     self.draw(analysis.as_ref(), paused);
                     let draw_ms = js::now_ms() - t0;
-                    let in_worker = matches!(self.runner(), Some(Run::Remote(..)));
+                    let in_worker = self.runner().is_some_and(|r| r.in_worker());
                     self.status.update(|s| {
                         s.metrics = rates.metrics(in_worker);
                         s.metrics.push(("drawMs", draw_ms));
@@ -664,7 +664,7 @@ impl ToyController {
                         Some(worker) => {
                             let query = settings.to_query();
                             drop(me);
-                            let reply = worker.request("load", vec![("query", query.into()), ("bytes", js_sys::Uint8Array::from(&bytes[..]).into())]).await;
+                            let reply = worker.request("load", vec![("query", query.into()), ("bytes", worker::bytes(&bytes))]).await;
                             let Some(again) = this.upgrade() else { return };
                             me = again;
                             reply.and_then(|r| remote::real_view(&r)).map(|real_view| (settings, checkpoint.step, Loaded::Remote(worker, config, real_view), compute))

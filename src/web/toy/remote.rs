@@ -3,26 +3,17 @@
 //! travel as the page's own query string, so the worker builds exactly the run a link would.
 
 use crate::core::checkpoint::Checkpoint;
-use crate::core::settings::Settings;
 use crate::core::toy::{FullView, ToyConfig, ToyGan, ToySnapshot, TOY_SETTINGS};
 use crate::web::backend;
 use crate::web::js;
-use crate::web::worker::{Handled, WorkerHost};
-use wasm_bindgen::{JsCast, JsValue};
+use crate::web::worker::{bytes, floats, read_bytes, read_floats, settings_of, Handled, WorkerHost};
+use wasm_bindgen::JsValue;
 
 /// The run in the worker, and the copy kept for Undo.
 #[derive(Default)]
 pub struct ToyHost {
     gan: Option<ToyGan>,
     saved: Option<ToyGan>,
-}
-
-pub(crate) fn floats(v: &[f32]) -> JsValue {
-    js_sys::Float32Array::from(v).into()
-}
-
-fn read_floats(message: &JsValue, key: &str) -> Result<Vec<f32>, String> {
-    js::get(message, key).dyn_into::<js_sys::Float32Array>().map(|a| a.to_vec()).map_err(|_| format!("the worker's reply lacks “{key}”"))
 }
 
 fn number(message: &JsValue, key: &str) -> f64 {
@@ -33,11 +24,6 @@ fn config_of(message: &JsValue) -> ToyConfig {
     ToyConfig::from_settings(&settings_of(message, TOY_SETTINGS))
 }
 
-/// The settings a request carries as the page's query string (`query`).
-pub(crate) fn settings_of(message: &JsValue, table: &'static [crate::core::settings::Spec]) -> Settings {
-    let query = js::get(message, "query").as_string().unwrap_or_default();
-    Settings::from_query(table, &query).0
-}
 
 /// What the page needs of a new run: its fixed real samples (for the analysis) and step.
 fn installed(gan: &ToyGan) -> JsValue {
@@ -80,8 +66,8 @@ impl WorkerHost for ToyHost {
         match kind {
             "new" => self.replace(ToyGan::new(config_of(message), &device), false),
             "load" => {
-                let bytes = js::get(message, "bytes").dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-                let built = Checkpoint::from_bytes(&bytes).and_then(|c| ToyGan::from_checkpoint(config_of(message), &device, &c));
+                let file = read_bytes(message, "bytes").unwrap_or_default();
+                let built = Checkpoint::from_bytes(&file).and_then(|c| ToyGan::from_checkpoint(config_of(message), &device, &c));
                 self.replace(built, true)
             }
             "remember" => {
@@ -122,7 +108,7 @@ impl WorkerHost for ToyHost {
                         Handled {
                             reply: Box::pin(async move {
                                 let c = pending.await?;
-                                Ok(js::object(vec![("bytes", js_sys::Uint8Array::from(&c.to_bytes()[..]).into()), ("step", JsValue::from_f64(c.step as f64))]))
+                                Ok(js::object(vec![("bytes", bytes(&c.to_bytes())), ("step", JsValue::from_f64(c.step as f64))]))
                             }),
                             new_run: false,
                         }
@@ -211,6 +197,5 @@ pub fn points(reply: &JsValue) -> Result<Vec<f32>, String> {
 
 /// The saved file in a `checkpoint` reply, and its step.
 pub fn saved_file(reply: &JsValue) -> Result<(Vec<u8>, u64), String> {
-    let bytes = js::get(reply, "bytes").dyn_into::<js_sys::Uint8Array>().map_err(|_| "the worker's reply lacks the file".to_string())?;
-    Ok((bytes.to_vec(), number(reply, "step") as u64))
+    Ok((read_bytes(reply, "bytes")?, number(reply, "step") as u64))
 }
