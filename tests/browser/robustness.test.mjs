@@ -344,3 +344,31 @@ test('a saved run loads back; empty, truncated, random, huge, foreign and mismat
   assert.deepEqual(page.errors, []);
   await page.close();
 });
+
+// Play or Pause pressed while a run is being built (a preset, a setting, Reset: a round trip to
+// the training worker) used to be dropped: the new run started as the page was when the rebuild
+// began. Both calls below run in one task, before the rebuild can land.
+for (const [path, ready] of [
+  ['/toy?backend=cpu&gWidth=16&dWidth=16', (s) => s.backend === 'cpu' && s.losses.d !== null],
+  ['/collapse?backend=cpu&gWidth=16&dWidth=16&batch=64', (s) => s.backend === 'cpu' && s.losses.d !== null],
+  ['/digits?backend=cpu&width=0.0625&batch=16', (s) => s.backend === 'cpu' && s.adapter.includes('Worker')],
+]) {
+  test(`${path.split('?')[0]}: Play or Pause pressed while the run is being rebuilt is kept`, async () => {
+    const page = await open(path);
+    await waitStatus(page, ready, 120_000);
+    await page.evaluate(() => { window.ganPlayground.reset(); window.ganPlayground.play(); });
+    let s = await waitStatus(page, (s) => s.running && s.step > 3 && s.error === null, 60_000);
+    assert.equal(s.metrics.inWorker, 1, 'the run trains in the worker');
+    await page.evaluate(async () => {
+      const built = window.ganPlayground.reset(); // while playing
+      window.ganPlayground.pause();
+      await built;
+    });
+    await page.waitForTimeout(1000);
+    s = await status(page);
+    assert.equal(s.running, false, 'Pause during the rebuild wins');
+    assert.equal(s.step, 0, 'the new run has not trained');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}

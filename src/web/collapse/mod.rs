@@ -204,6 +204,9 @@ impl CollapseController {
     /// (Re)builds both runs from the settings, acquiring the device first if needed.
     fn restart(&self, running: bool) {
         self.stop();
+        // the intent until the runs are built: Play or Pause meanwhile changes it, and the new
+        // runs start as the status says then (`wants_running`)
+        self.status.update(|s| s.running = running);
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let this = self.this.clone();
@@ -248,11 +251,18 @@ impl CollapseController {
                     return;
                 }
             };
+            let running = me.wants_running();
             match pair {
                 Built::Local(pair) => me.install(pair, modes, &compute, running),
                 Built::Remote(worker, real) => me.install_remote(worker, real, modes, &settings, &compute, running),
             }
         });
+    }
+
+    /// Whether runs being built should start playing: Play and Pause pressed while a
+    /// (re)start is under way set the status, and the new runs follow it.
+    fn wants_running(&self) -> bool {
+        self.status.with_untracked(|s| s.running)
     }
 
     /// Starts the training loop on `pair` (a fresh pair, or one put back by undo).
@@ -499,11 +509,12 @@ impl Demo for CollapseController {
     }
 
     fn play(&self) {
-        if let Some(r) = self.runner() {
-            if self.status.with_untracked(|s| s.error.is_none()) {
+        // with no runner the runs are being built: they start playing once they are
+        if self.status.with_untracked(|s| s.error.is_none()) {
+            if let Some(r) = self.runner() {
                 r.set_running(true);
-                self.status.update(|s| s.running = true);
             }
+            self.status.update(|s| s.running = true);
         }
     }
 
@@ -622,6 +633,7 @@ impl Demo for CollapseController {
             SavedRun::Local(pair) => self.install(pair, modes, &compute, false),
             SavedRun::Remote(worker) => {
                 self.stop();
+                self.status.update(|s| s.running = false);
                 let (this, generation) = (self.this.clone(), self.generation.get() + 1);
                 self.generation.set(generation);
                 let request = worker.request("restore", vec![]);
@@ -629,7 +641,7 @@ impl Demo for CollapseController {
                     let reply = request.await;
                     let Some(me) = this.upgrade().filter(|me| me.generation.get() == generation) else { return };
                     match reply.and_then(|r| remote_real_view(&r)) {
-                        Ok(real) => me.install_remote(worker, real, modes, &settings, &compute, false),
+                        Ok(real) => me.install_remote(worker, real, modes, &settings, &compute, me.wants_running()),
                         Err(e) => {
                             me.notices.update(|n| n.push(format!("Undo could not put the runs back ({e}); they start again from the settings.")));
                             me.restart(false);

@@ -572,6 +572,9 @@ impl DigitsController {
         // the stopped run's measurements must not pass for the next one's while it starts
         self.scores.update(|s| s.0 = None);
         self.agreement.set(None);
+        // the intent until the run is built: Play or Pause meanwhile changes it, and the new
+        // run starts as the status says then (`wants_running`)
+        self.status.update(|s| s.running = running);
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let this = self.this.clone();
@@ -624,7 +627,7 @@ impl DigitsController {
             let Some(me) = current() else { return };
             let Some(worker) = worker else {
                 match DigitsTrainer::new(&settings, assets.data.clone(), &compute.device, !compute.blocking_steps(), pretrained.as_deref()) {
-                    Ok(trainer) => me.install(trainer, &compute, running),
+                    Ok(trainer) => me.install(trainer, &compute, me.wants_running()),
                     Err(e) => me.fail(Some(&compute), e),
                 }
                 return;
@@ -644,10 +647,16 @@ impl DigitsController {
             };
             let Some(me) = current() else { return };
             match built {
-                Ok(_) => me.install_remote(worker, &compute, running),
+                Ok(_) => me.install_remote(worker, &compute, me.wants_running()),
                 Err(e) => me.fail(Some(&compute), e),
             }
         });
+    }
+
+    /// Whether a run being built should start playing: Play and Pause pressed while a
+    /// (re)start is under way set the status, and the new run follows it.
+    fn wants_running(&self) -> bool {
+        self.status.with_untracked(|s| s.running)
     }
 
     fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
@@ -971,11 +980,12 @@ impl Demo for DigitsController {
     }
 
     fn play(&self) {
-        if let Some(r) = self.runner() {
-            if self.status.with_untracked(|s| s.error.is_none()) {
+        // with no runner the run is being built: it starts playing once it is
+        if self.status.with_untracked(|s| s.error.is_none()) {
+            if let Some(r) = self.runner() {
                 r.set_running(true);
-                self.status.update(|s| s.running = true);
             }
+            self.status.update(|s| s.running = true);
         }
     }
 

@@ -216,7 +216,9 @@ impl ToyController {
         self.stop();
         // until the new run's first frame the old run's numbers must not pass for the new
         // run's (building a run in the worker takes a round trip)
-        self.status.update(|s| (s.step, s.loss_d, s.loss_g) = (0, None, None));
+        // `running` is the intent until the run is built: Play or Pause meanwhile changes it,
+        // and the new run starts as the status says then (`wants_running`)
+        self.status.update(|s| (s.step, s.loss_d, s.loss_g, s.running) = (0, None, None, running));
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let this = self.this.clone();
@@ -244,11 +246,11 @@ impl ToyController {
                 Some(worker) => {
                     let request = worker.request("new", vec![("query", me.settings.with_untracked(|s| s.to_query()).into())]);
                     drop(me);
-                    let Some(done) = Self::install_from_worker(&this, generation, request, worker, config, compute.clone(), running).await else { return };
+                    let Some(done) = Self::install_from_worker(&this, generation, request, worker, config, compute.clone()).await else { return };
                     done
                 }
                 None => {
-                    let built = ToyGan::new(config, &compute.device).map(|gan| me.install(gan, &compute, running));
+                    let built = ToyGan::new(config, &compute.device).map(|gan| me.install(gan, &compute, me.wants_running()));
                     (me, built)
                 }
             };
@@ -264,6 +266,12 @@ impl ToyController {
                 }
             }
         });
+    }
+
+    /// Whether a run being built should start playing: Play and Pause pressed while a
+    /// (re)start is under way set the status, and the new run follows it.
+    fn wants_running(&self) -> bool {
+        self.status.with_untracked(|s| s.running)
     }
 
     /// Starts the training loop on `gan` (a fresh run, or one put back by undo).
@@ -292,10 +300,10 @@ impl ToyController {
         worker: Rc<TrainingWorker>,
         config: ToyConfig,
         compute: Compute,
-        running: bool,
     ) -> Option<(Rc<Self>, Result<(), String>)> {
         let reply = request.await;
         let me = this.upgrade().filter(|me| me.generation.get() == generation)?;
+        let running = me.wants_running();
         let installed = reply.and_then(|r| remote::real_view(&r)).and_then(|real_view| me.install_remote(worker, config, real_view, &compute, running));
         Some((me, installed))
     }
@@ -933,11 +941,12 @@ impl Demo for ToyController {
             (Some(SavedRun::Local(gan)), Some(compute)) => self.install(gan, &compute, false),
             (Some(SavedRun::Remote(worker)), Some(compute)) => {
                 self.stop();
+                self.status.update(|s| s.running = false);
                 let (this, generation) = (self.this.clone(), self.generation.get() + 1);
                 self.generation.set(generation);
                 let (config, request) = (self.config(), worker.request("restore", vec![]));
                 wasm_bindgen_futures::spawn_local(async move {
-                    let Some((me, installed)) = Self::install_from_worker(&this, generation, request, worker, config, compute, false).await else { return };
+                    let Some((me, installed)) = Self::install_from_worker(&this, generation, request, worker, config, compute).await else { return };
                     if let Err(e) = installed {
                         me.notices.update(|n| n.push(format!("Undo could not put the run back ({e}); it starts again from the settings.")));
                         me.restart(false);
