@@ -20,6 +20,9 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{activation, Device, Tensor, TensorData};
 
+mod parallel;
+pub use parallel::{Generated, Part, PartGradient};
+
 /// C at width 1.
 pub const BASE_CHANNELS: usize = 64;
 /// Size of G's label embedding (conditional models).
