@@ -11,7 +11,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use gan_playground::core::digits::checkpoint::{self, Architecture, CheckpointError};
 use gan_playground::core::digits::classifier::{self, Classifier, OUTPUTS};
 use gan_playground::core::digits::data::{self, labels_tensor, DataError, MnistSet, Shuffler, Split, IMAGE_PIXELS};
-use gan_playground::core::digits::dcgan::{tile_grid, DcganConfig, DigitsGan, DigitsGanConfig, FixedNoise, Part};
+use gan_playground::core::digits::dcgan::{tile_grid, DcganConfig, DigitsGan, DigitsGanConfig, FixedNoise};
 use gan_playground::core::digits::inspect::{histogram, interpolate, label_agreement, nearest_neighbours, slerp_weights};
 use gan_playground::core::digits::score::{fit_gaussian, frechet_distance, mnist_score, score_outputs, split_outputs, GaussianFit};
 use gan_playground::core::loss::GanLoss;
@@ -125,67 +125,65 @@ fn training_steps_move_the_losses_stay_finite_and_reproduce() {
     }
 }
 
-/// The phases the page's two workers split a step into (`dcgan::parallel`), run with one part
-/// (the whole batch), are `train_step`: same losses, same weights, to the last bit.
+fn flat(t: Option<Tensor<1>>) -> Vec<f32> {
+    values(t.expect("weights"))
+}
+
+fn largest_gap(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter().zip(b).map(|(x, y)| (x - y).abs() / (1.0 + x.abs())).fold(0.0, f32::max)
+}
+
+/// A step shared between two replicas (`dcgan::parallel`: the helper takes D's real pass
+/// with the weights it is sent) is `train_step`: same losses, weights and batch-norm running
+/// statistics, up to rounding, for every loss, with and without classes.
 #[test]
-fn data_parallel_phases_with_one_part_are_train_step() {
+fn a_step_shared_with_a_helper_is_train_step() {
     let device = Device::flex();
-    for conditional in [false, true] {
-        let config = DigitsGanConfig { label_smoothing: 0.1, ..tiny(conditional, 5) };
+    for (loss, conditional) in [(GanLoss::NonSaturating, false), (GanLoss::LeastSquares, true), (GanLoss::Hinge, false), (GanLoss::NonSaturating, true)] {
+        let config = DigitsGanConfig { loss, label_smoothing: if loss == GanLoss::NonSaturating { 0.1 } else { 0.0 }, ..tiny(conditional, 5) };
         let (real, classes) = bar_batch(12, &device);
         let labels = || conditional.then(|| labels_tensor(&classes, &device));
-        let (mut whole, mut phased) = (DigitsGan::new(config, &device).unwrap(), DigitsGan::new(config, &device).unwrap());
-        for _ in 0..3 {
+        let mut whole = DigitsGan::new(config, &device).unwrap();
+        let mut leader = DigitsGan::new(config, &device).unwrap();
+        // another seed: it has only what it is sent
+        let mut helper = DigitsGan::new(DigitsGanConfig { seed: 99, ..config }, &device).unwrap();
+        for step in 0..4 {
             let expected = values(whole.train_step(real.clone(), labels()));
-            let z = phased.noise(12); // the stream train_step draws from
-            let (d_grad, made) = phased.d_gradient(Part { real: real.clone(), labels: labels(), z });
-            let loss_d = phased.apply_d(&[d_grad]).unwrap();
-            let g_grad = phased.g_gradient(made);
-            let loss_g = phased.apply_g(&[g_grad]).unwrap();
-            assert_eq!(vec![loss_d, loss_g], expected, "conditional {conditional}");
+            helper.set_discriminator(&leader.flat_discriminator()).unwrap();
+            let fake = leader.begin_step(12, labels());
+            let real_pass = helper.real_pass(real.clone(), labels());
+            let got = values(leader.finish_step(fake, &real_pass).unwrap());
+            assert!(largest_gap(&got, &expected) < 1e-5, "{loss:?} conditional {conditional} step {step}: losses {got:?} against {expected:?}");
         }
-        assert_eq!(phased.steps(), 3);
-        assert!(whole.flat_params() == phased.flat_params(), "conditional {conditional}: the weights differ");
+        for (name, a, b) in [
+            ("G", flat(checkpoint::flat_weights(whole.generator()).0), flat(checkpoint::flat_weights(leader.generator()).0)),
+            ("D and its running statistics", whole.flat_discriminator(), leader.flat_discriminator()),
+        ] {
+            let gap = largest_gap(&a, &b);
+            assert!(gap < 1e-5, "{loss:?} conditional {conditional}: {name} differs by {gap}");
+        }
+        assert_eq!(leader.steps(), 4);
     }
 }
 
-/// Two replicas, the helper sent the leader's weights, on equal parts: the helper's gradient is
-/// the leader's, and the averaged step is the step of one replica on that part.
+/// What does not fit is refused and changes nothing.
 #[test]
-fn two_replicas_on_equal_parts_step_as_one() {
+fn a_helper_refuses_what_does_not_fit() {
     let device = Device::flex();
-    let config = tiny(false, 8);
     let (real, _) = bar_batch(8, &device);
-    let part = |z: Tensor<2>| Part { real: real.clone(), labels: None, z };
-    let mut leader = DigitsGan::new(config, &device).unwrap();
-    let mut alone = DigitsGan::new(config, &device).unwrap();
-    // other weights until it is sent the leader's
-    let mut helper = DigitsGan::new(DigitsGanConfig { seed: 99, ..config }, &device).unwrap();
-    assert!(helper.flat_params() != leader.flat_params());
-    for _ in 0..3 {
-        let (z, z_alone) = (leader.noise(8), alone.noise(8));
-        let (g, d) = leader.flat_params();
-        helper.set_weights(Some(&g), &d).unwrap();
-        let (a, made_a) = leader.d_gradient(part(z.clone()));
-        let (b, made_b) = helper.d_gradient(part(z));
-        assert_eq!(a, b, "D's gradient from the weights the helper was sent");
-        leader.apply_d(&[a, b]).unwrap();
-        helper.set_weights(None, &leader.flat_params().1).unwrap();
-        let (a, b) = (leader.g_gradient(made_a), helper.g_gradient(made_b));
-        assert_eq!(a, b, "G's gradient through D's new weights");
-        leader.apply_g(&[a, b]).unwrap();
-
-        let (one, made) = alone.d_gradient(part(z_alone));
-        alone.apply_d(&[one]).unwrap();
-        let one = alone.g_gradient(made);
-        alone.apply_g(&[one]).unwrap();
-    }
-    assert!(leader.flat_params() == alone.flat_params(), "two equal parts step as one");
-    // weights that do not fit are refused, and the model keeps its own
-    let before = helper.flat_params();
-    assert!(helper.set_weights(Some(&before.0[1..]), &before.1).is_err());
-    assert!(helper.set_weights(None, &[0.0; 3]).is_err());
-    assert!(helper.flat_params() == before);
+    let mut gan = DigitsGan::new(tiny(false, 3), &device).unwrap();
+    let before = gan.flat_discriminator();
+    assert!(gan.set_discriminator(&before[1..]).is_err());
+    assert!(gan.set_discriminator(&[]).is_err());
+    assert!(gan.flat_discriminator() == before);
+    let mut real_pass = gan.real_pass(real, None);
+    real_pass.gradient.pop();
+    let fake = gan.begin_step(8, None);
+    let d_before = gan.flat_discriminator();
+    assert!(gan.finish_step(fake, &real_pass).is_err());
+    assert!(gan.flat_discriminator() == d_before);
+    assert_eq!(gan.steps(), 0);
 }
 
 #[test]
