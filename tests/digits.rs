@@ -125,67 +125,6 @@ fn training_steps_move_the_losses_stay_finite_and_reproduce() {
     }
 }
 
-fn flat(t: Option<Tensor<1>>) -> Vec<f32> {
-    values(t.expect("weights"))
-}
-
-fn largest_gap(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs() / (1.0 + x.abs())).fold(0.0, f32::max)
-}
-
-/// A step shared between two replicas (`dcgan::parallel`: the helper takes D's real pass
-/// with the weights it is sent) is `train_step`: same losses, weights and batch-norm running
-/// statistics, up to rounding, for every loss, with and without classes.
-#[test]
-fn a_step_shared_with_a_helper_is_train_step() {
-    let device = Device::flex();
-    for (loss, conditional) in [(GanLoss::NonSaturating, false), (GanLoss::LeastSquares, true), (GanLoss::Hinge, false), (GanLoss::NonSaturating, true)] {
-        let config = DigitsGanConfig { loss, label_smoothing: if loss == GanLoss::NonSaturating { 0.1 } else { 0.0 }, ..tiny(conditional, 5) };
-        let (real, classes) = bar_batch(12, &device);
-        let labels = || conditional.then(|| labels_tensor(&classes, &device));
-        let mut whole = DigitsGan::new(config, &device).unwrap();
-        let mut leader = DigitsGan::new(config, &device).unwrap();
-        // another seed: it has only what it is sent
-        let mut helper = DigitsGan::new(DigitsGanConfig { seed: 99, ..config }, &device).unwrap();
-        for step in 0..4 {
-            let expected = values(whole.train_step(real.clone(), labels()));
-            helper.set_discriminator(&leader.flat_discriminator()).unwrap();
-            let fake = leader.begin_step(12, labels());
-            let real_pass = helper.real_pass(real.clone(), labels());
-            let got = values(leader.finish_step(fake, &real_pass).unwrap());
-            assert!(largest_gap(&got, &expected) < 1e-5, "{loss:?} conditional {conditional} step {step}: losses {got:?} against {expected:?}");
-        }
-        for (name, a, b) in [
-            ("G", flat(checkpoint::flat_weights(whole.generator()).0), flat(checkpoint::flat_weights(leader.generator()).0)),
-            ("D and its running statistics", whole.flat_discriminator(), leader.flat_discriminator()),
-        ] {
-            let gap = largest_gap(&a, &b);
-            assert!(gap < 1e-5, "{loss:?} conditional {conditional}: {name} differs by {gap}");
-        }
-        assert_eq!(leader.steps(), 4);
-    }
-}
-
-/// What does not fit is refused and changes nothing.
-#[test]
-fn a_helper_refuses_what_does_not_fit() {
-    let device = Device::flex();
-    let (real, _) = bar_batch(8, &device);
-    let mut gan = DigitsGan::new(tiny(false, 3), &device).unwrap();
-    let before = gan.flat_discriminator();
-    assert!(gan.set_discriminator(&before[1..]).is_err());
-    assert!(gan.set_discriminator(&[]).is_err());
-    assert!(gan.flat_discriminator() == before);
-    let mut real_pass = gan.real_pass(real, None);
-    real_pass.gradient.pop();
-    let fake = gan.begin_step(8, None);
-    let d_before = gan.flat_discriminator();
-    assert!(gan.finish_step(fake, &real_pass).is_err());
-    assert!(gan.flat_discriminator() == d_before);
-    assert_eq!(gan.steps(), 0);
-}
-
 #[test]
 fn weight_files_round_trip() {
     let device = Device::flex();

@@ -75,29 +75,6 @@ impl GanLoss {
         }
     }
 
-    /// `d_loss_smoothed`'s term on real samples alone (its sum with `d_loss_fake` is that
-    /// loss, up to rounding): the part of D's step `/digits`' helper worker computes.
-    pub fn d_loss_real(self, real: Tensor<2>, smoothing: f32) -> Tensor<1> {
-        let t = 1.0 - smoothing;
-        match self {
-            Self::Minimax | Self::NonSaturating if smoothing > 0.0 => (softplus(real.clone().neg()) * t + softplus(real) * smoothing).mean(),
-            Self::Minimax | Self::NonSaturating => softplus(real.neg()).mean(),
-            Self::LeastSquares => (real - t).powi_scalar(2).mean() * 0.5,
-            Self::Wasserstein | Self::WassersteinGp => real.mean().neg(),
-            Self::Hinge => activation::relu(real.neg() + 1.0).mean(),
-        }
-    }
-
-    /// `d_loss_smoothed`'s term on generated samples alone.
-    pub fn d_loss_fake(self, fake: Tensor<2>) -> Tensor<1> {
-        match self {
-            Self::Minimax | Self::NonSaturating => softplus(fake).mean(),
-            Self::LeastSquares => fake.powi_scalar(2).mean() * 0.5,
-            Self::Wasserstein | Self::WassersteinGp => fake.mean(),
-            Self::Hinge => activation::relu(fake + 1.0).mean(),
-        }
-    }
-
     /// The generator's loss (to minimise) on D's raw output for generated samples: [batch, 1].
     pub fn g_loss(self, fake: Tensor<2>) -> Tensor<1> {
         match self {

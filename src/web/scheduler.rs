@@ -63,9 +63,6 @@ pub struct Rates {
     /// The training worker's WebAssembly memory in bytes, for a run that trains in one
     /// (`web::worker`): the soak benchmark watches it for leaks beside the page's own.
     pub worker_wasm_bytes: Option<f64>,
-    /// Helper workers sharing the run's steps, as the training worker last reported
-    /// (`web::worker::WorkerHost::helpers`; /digits' CPU run: docs/digits.md).
-    pub helper_workers: Option<f64>,
 }
 
 impl Rates {
@@ -79,7 +76,6 @@ impl Rates {
             ("inWorker", if in_worker { 1.0 } else { 0.0 }),
         ];
         m.extend(self.worker_wasm_bytes.map(|b| ("workerWasmBytes", b)));
-        m.extend(self.helper_workers.map(|n| ("helperWorkers", n)));
         m
     }
 }

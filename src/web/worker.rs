@@ -176,14 +176,7 @@ impl TrainingWorker {
         js::set(&message, "kind", kind);
         let (resolve, reply) = promise_pair();
         self.replies.borrow_mut().insert(id, resolve);
-        // a MessagePort (a line between two workers) can only be transferred, not copied
-        let ports = js_sys::Array::new();
-        for v in js_sys::Object::values(message.unchecked_ref::<js_sys::Object>()).iter() {
-            if v.is_instance_of::<web_sys::MessagePort>() {
-                ports.push(&v);
-            }
-        }
-        if let Err(e) = self.worker.post_message_with_transfer(&message, &ports) {
+        if let Err(e) = self.worker.post_message(&message) {
             self.replies.borrow_mut().remove(&id);
             return Box::pin(async move { Err(format!("could not send to the training worker: {e:?}")) });
         }
@@ -464,7 +457,7 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
     let mut meter = RateMeter::new();
     // the worker's memory as of its last reply, reported on every frame (not only on the
     // frames that asked for a snapshot), so a reading of `status()` always has it
-    let (mut wasm_bytes, mut helpers) = (None, None);
+    let mut wasm_bytes = None;
     let (mut last_full, mut last_draw) = (f64::MIN, f64::MIN);
     loop {
         js::next_frame().await;
@@ -478,7 +471,7 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
             (s.running, wanted)
         };
         if !wanted {
-            on_frame(None, Rates { worker_wasm_bytes: wasm_bytes, helper_workers: helpers, ..meter.record(0) });
+            on_frame(None, Rates { worker_wasm_bytes: wasm_bytes, ..meter.record(0) });
             continue;
         }
         let t0 = js::now_ms();
@@ -495,12 +488,11 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
         let counter = |key: &str| reply.as_ref().ok().and_then(|r| js::get(r, key).as_f64());
         let (trained, train_ms) = (counter("trainedSteps").unwrap_or(0.0) as u64, counter("trainedMs").unwrap_or(0.0));
         wasm_bytes = counter("wasmBytes").or(wasm_bytes);
-        helpers = counter("helpers").or(helpers);
         let snapshot = reply.and_then(|r| decode(&r));
         let step = snapshot.as_ref().map(|(_, step)| *step).ok();
         let failed = snapshot.is_err();
         let mut rates = meter.record(trained);
-        (rates.train_ms, rates.steps_per_frame, rates.worker_wasm_bytes, rates.helper_workers) = (train_ms, trained, wasm_bytes, helpers);
+        (rates.train_ms, rates.steps_per_frame, rates.worker_wasm_bytes) = (train_ms, trained, wasm_bytes);
         on_frame(Some(snapshot.map(|(s, _)| s)), rates);
         // a failed snapshot ends every wait (with false); the frame loop goes on
         let done = state.borrow_mut().waiters.take_reached(if failed { None } else { step });
@@ -520,22 +512,6 @@ pub trait WorkerHost {
     /// A request that replaces the run sets `Handled::new_run`, which pauses and clears the
     /// queued steps.
     fn handle(&mut self, kind: &str, message: &JsValue) -> Handled;
-    /// One training iteration that waits on something outside this worker (a helper worker's
-    /// share of the step), or None to take the synchronous `train_step`. Requests that arrive
-    /// meanwhile wait until it ends, so they always see a whole step.
-    fn step_async(&mut self) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>> {
-        None
-    }
-    /// Helper workers sharing this run's steps (reported with every snapshot reply).
-    fn helpers(&self) -> u32 {
-        0
-    }
-}
-
-thread_local! {
-    /// Requests that arrived during an asynchronous step (`WorkerHost::step_async`): Some
-    /// while one is under way.
-    static DEFERRED: RefCell<Option<Vec<JsValue>>> = const { RefCell::new(None) };
 }
 
 pub struct Handled {
@@ -565,7 +541,6 @@ pub fn worker_main(demo: &str) -> Result<(), JsValue> {
     let host: Box<dyn WorkerHost> = match demo {
         "toy" => Box::new(crate::web::toy::remote::ToyHost::default()),
         "digits" => Box::new(crate::web::digits::remote::DigitsHost::default()),
-        crate::web::digits::parallel::HELPER_DEMO => Box::new(crate::web::digits::parallel::HelperHost::default()),
         "collapse" => Box::new(crate::web::collapse::remote::CollapseHost::default()),
         other => return Err(format!("no worker host for “{other}”").into()),
     };
@@ -589,15 +564,7 @@ fn reply_to(id: JsValue, result: Result<JsValue, String>) {
         Err(e) => js::object(vec![("error", e.into())]),
     };
     js::set(&message, "id", id);
-    let transfer = buffers(&message);
-    if scope.post_message_with_transfer(&message, &transfer).is_err() {
-        let _ = scope.post_message(&message);
-    }
-}
-
-/// A message's numeric payloads (Float32Array, Uint8Array) travel by transferring their
-/// buffers, not by copying them: the sender made them for this message.
-pub fn buffers(message: &JsValue) -> js_sys::Array {
+    // numeric payloads travel as Float32Array / Uint8Array: transfer their buffers
     let transfer = js_sys::Array::new();
     for v in js_sys::Object::values(message.unchecked_ref::<js_sys::Object>()).iter() {
         if let Some(a) = v.dyn_ref::<js_sys::Float32Array>() {
@@ -606,14 +573,12 @@ pub fn buffers(message: &JsValue) -> js_sys::Array {
             transfer.push(&a.buffer());
         }
     }
-    transfer
+    if scope.post_message_with_transfer(&message, &transfer).is_err() {
+        let _ = scope.post_message(&message);
+    }
 }
 
 fn on_request(state: &Rc<RefCell<Loop>>, message: JsValue) {
-    let deferred = DEFERRED.with(|d| d.borrow_mut().as_mut().map(|queue| queue.push(message.clone())).is_some());
-    if deferred {
-        return;
-    }
     let id = js::get(&message, "id");
     let kind = js::get(&message, "kind").as_string().unwrap_or_default();
     let mut s = state.borrow_mut();
@@ -636,7 +601,6 @@ fn on_request(state: &Rc<RefCell<Loop>>, message: JsValue) {
                 (s.running, s.pending_steps, s.trained) = (false, 0, (0, 0.0));
             }
             let trained = (kind == "snapshot").then(|| std::mem::take(&mut s.trained));
-            let helpers = s.host.helpers();
             drop(s);
             wasm_bindgen_futures::spawn_local(async move {
                 let result = handled.reply.await.map(|reply| {
@@ -645,7 +609,6 @@ fn on_request(state: &Rc<RefCell<Loop>>, message: JsValue) {
                         js::set(&reply, "trainedMs", ms);
                         let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
                         js::set(&reply, "wasmBytes", JsValue::from_f64(memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64));
-                        js::set(&reply, "helpers", JsValue::from_f64(helpers as f64));
                     }
                     reply
                 });
@@ -678,21 +641,8 @@ async fn step_loop(state: Rc<RefCell<Loop>>) {
             }
         };
         let Some(budget) = budget else { continue };
-        let t0 = js::now_ms();
-        if step_async_once(&state).await {
-            let dt = js::now_ms() - t0;
-            {
-                let mut s = state.borrow_mut();
-                s.pending_steps = s.pending_steps.saturating_sub(1);
-                s.trained = (s.trained.0 + 1, s.trained.1 + dt);
-            }
-            for message in DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default() {
-                on_request(&state, message);
-            }
-            js::yield_task().await;
-            continue;
-        }
         let n = ((SLICE_MS / ms_per_step).floor() as u64).clamp(1, budget);
+        let t0 = js::now_ms();
         {
             let mut s = state.borrow_mut();
             if !s.host.train_step() {
@@ -710,16 +660,4 @@ async fn step_loop(state: Rc<RefCell<Loop>>) {
         }
         js::yield_task().await;
     }
-}
-
-/// Runs the host's asynchronous step if it has one (requests meanwhile are deferred: see
-/// `DEFERRED`); false when it has none. The loop's state stays borrowed across the step's
-/// awaits, which is sound because `on_request` only queues while `DEFERRED` is Some.
-#[allow(clippy::await_holding_refcell_ref)]
-async fn step_async_once(state: &Rc<RefCell<Loop>>) -> bool {
-    let mut s = state.borrow_mut();
-    let Some(step) = s.host.step_async() else { return false };
-    DEFERRED.with(|d| *d.borrow_mut() = Some(Vec::new()));
-    step.await;
-    true
 }

@@ -20,9 +20,6 @@ use burn::nn::{BatchNorm, BatchNormConfig, Linear, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::{activation, Device, Tensor, TensorData};
 
-mod parallel;
-pub use parallel::{FakePass, RealPass};
-
 /// C at width 1.
 pub const BASE_CHANNELS: usize = 64;
 /// Size of G's label embedding (conditional models).
@@ -89,11 +86,6 @@ impl DcganConfig {
         };
         (generator, discriminator)
     }
-}
-
-/// The momentum of every batch norm here (burn's default, 0.1): r ← (1 − m)·r + m·(batch).
-fn batch_norm_momentum() -> f64 {
-    BatchNormConfig::new(1).momentum
 }
 
 /// BatchNorm with scale N(1, 0.02) and burn's defaults otherwise (momentum 0.1, ε 1e-5, running

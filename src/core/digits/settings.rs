@@ -12,9 +12,6 @@ pub const DIGITS_LOSSES: &[&str] = &["ns", "lsgan", "hinge"];
 pub const DIGITS_SETTINGS: &[Spec] = &[
     Spec { key: "seed", kind: Kind::Int { min: 0, max: 4_294_967_295 }, default: "1", label: "Seed" },
     Spec { key: "backend", kind: Kind::Choice(&["auto", "webgpu", "cpu"]), default: "auto", label: "Backend" },
-    // CPU runs only: 2 hands D's pass over the real digits to a second Web Worker (the same
-    // step, divided: web/digits/parallel.rs, docs/digits.md)
-    Spec { key: "workers", kind: Kind::Choice(&["1", "2"]), default: "2", label: "CPU workers" },
     Spec { key: "start", kind: Kind::Choice(&["scratch", "pretrained"]), default: "scratch", label: "Start from" },
     Spec { key: "width", kind: Kind::Float { min: MIN_WIDTH as f64, max: MAX_WIDTH as f64 }, default: "0.125", label: "Width multiplier" },
     Spec { key: "latentDim", kind: Kind::Int { min: 1, max: 256 }, default: "100", label: "Latent dim" },

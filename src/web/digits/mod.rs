@@ -13,7 +13,6 @@
 //! Read top to bottom: loading the files, the trainer glue, the controller (buttons and API),
 //! the drawing, then the Leptos view. The engine is `crate::core::digits`.
 
-pub mod parallel;
 pub mod remote;
 
 use crate::core::digits::classifier::{Classifier, OUTPUTS};
@@ -495,8 +494,6 @@ pub struct DigitsController {
     runner: RefCell<Option<Run<DigitsTrainer>>>,
     /// The training worker for CPU runs.
     worker: WorkerSlot,
-    /// Its helper, sharing each step's batch (`parallel`; the `workers` setting).
-    helper: WorkerSlot,
     assets: RefCell<Option<Rc<Assets>>>,
     history: RefCell<History>,
     last_grid: RefCell<Vec<f32>>,
@@ -529,7 +526,6 @@ impl DigitsController {
             compute: Rc::new(RefCell::new(None)),
             runner: RefCell::new(None),
             worker: WorkerSlot::default(),
-            helper: WorkerSlot::default(),
             assets: RefCell::new(None),
             history: RefCell::new(History::default()),
             last_grid: RefCell::new(Vec::new()),
@@ -636,15 +632,6 @@ impl DigitsController {
                 }
                 return;
             };
-            // two workers share each step when the settings ask (`parallel`)
-            let helper = if settings.choice("workers") == "2" {
-                me.helper.for_compute(parallel::HELPER_DEMO, &compute).await
-            } else {
-                me.helper.release();
-                None
-            };
-            let Some(me) = current() else { return };
-            me.connect_helper(&worker, helper.as_deref());
             // a new worker gets its copy of the digits first (requests are handled in order)
             let data = worker.first_use().then(|| assets.data.send_to(&worker));
             let pretrained = pretrained.map_or(JsValue::UNDEFINED, |b| worker::bytes(&b));
@@ -675,21 +662,6 @@ impl DigitsController {
     fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
         self.clear_views(compute, running);
         *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(trainer, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
-    }
-
-    /// Hands the training worker and its helper the two ends of a new line, or tells the
-    /// training worker it has no helper. The helper answers on that line only; neither request
-    /// is awaited, so a helper that went silent cannot hold up the start (the training worker
-    /// stops waiting for it and trains alone: `parallel`).
-    fn connect_helper(&self, worker: &TrainingWorker, helper: Option<&TrainingWorker>) {
-        let channel = helper.and_then(|h| web_sys::MessageChannel::new().ok().map(|c| (h, c)));
-        match channel {
-            Some((helper, channel)) => {
-                helper.tell("connect", vec![("port", channel.port2().into())]);
-                worker.tell("helper", vec![("port", channel.port1().into())]);
-            }
-            None => worker.tell("helper", vec![("port", JsValue::NULL)]),
-        }
     }
 
     /// The same for the run just built in `worker`.
@@ -766,22 +738,11 @@ impl DigitsController {
             }
         }
         let running = self.runner().is_some_and(|r| r.running());
-        if rates.helper_workers == Some(0.0) {
-            // a helper the training worker gave up on (or none asked for): the next run
-            // starts a fresh one
-            self.helper.release();
-        }
         self.status.update(|s| {
             s.running = running;
             s.steps_per_sec = if running { rates.steps_per_sec } else { 0.0 };
             s.fps = rates.fps;
             s.metrics = rates.metrics(self.runner().is_some_and(|r| r.in_worker()));
-            if let Some(helpers) = rates.helper_workers {
-                let (from, to) = if helpers > 0.0 { (IN_WORKER, IN_TWO_WORKERS) } else { (IN_TWO_WORKERS, IN_WORKER) };
-                if s.adapter.ends_with(from) {
-                    s.adapter = format!("{}{to}", &s.adapter[..s.adapter.len() - from.len()]);
-                }
-            }
             if error.is_some() {
                 s.error = error;
             }
@@ -1141,11 +1102,9 @@ impl Demo for DigitsController {
 
 /// This page's name for its training worker (`web::worker::worker_main`).
 const DEMO: &str = "digits";
-/// The adapter line's ending while a helper worker shares the steps (`parallel`).
-const IN_TWO_WORKERS: &str = ", trained in two Web Workers";
 const MODEL_KEYS: &[&str] = &["width", "latentDim", "conditional", "start"];
 const TRAIN_KEYS: &[&str] = &["loss", "lrD", "lrG", "beta1", "labelSmoothing", "batch"];
-const RUN_KEYS: &[&str] = &["seed", "backend", "workers"];
+const RUN_KEYS: &[&str] = &["seed", "backend"];
 
 /// The grid cell under a pointer, from the canvas's box (tiles and gaps scale together).
 fn cell_at(ev: &web_sys::PointerEvent) -> Option<usize> {

@@ -5,24 +5,19 @@
 //! layout, and the page decodes it: the scores need the reference fit it measured when the
 //! files loaded.
 
-use super::parallel::Peer;
 use super::{DigitsReadback, DigitsTrainer, TrainData};
 use crate::core::digits::settings::DIGITS_SETTINGS;
 use crate::web::backend;
 use crate::web::js;
 use crate::web::scheduler::Trainer;
 use crate::web::worker::{bytes, floats, read_bytes, read_floats, settings_of, Handled, WorkerHost};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// The run in the worker and the data it trains on.
 #[derive(Default)]
 pub struct DigitsHost {
     data: Option<std::rc::Rc<TrainData>>,
     trainer: Option<DigitsTrainer>,
-    /// The settings query of the current run (the helper builds its replica from it).
-    query: String,
-    /// The helper worker sharing each step, when the page started one (`parallel`).
-    helper: Option<std::rc::Rc<Peer>>,
 }
 
 fn flag(message: &JsValue, key: &str) -> bool {
@@ -50,22 +45,6 @@ impl WorkerHost for DigitsHost {
         self.trainer.as_ref().map_or(0, Trainer::step_count)
     }
 
-    fn step_async(&mut self) -> Option<std::pin::Pin<Box<dyn std::future::Future<Output = ()> + '_>>> {
-        let peer = self.helper.clone()?;
-        let trainer = self.trainer.as_mut()?;
-        let (helper, query) = (&mut self.helper, &self.query);
-        Some(Box::pin(async move {
-            if let Err(e) = trainer.shared_step(&peer, query).await {
-                web_sys::console::warn_1(&format!("the digits helper worker stopped sharing steps ({e}); training goes on in one worker").into());
-                *helper = None;
-            }
-        }))
-    }
-
-    fn helpers(&self) -> u32 {
-        self.helper.is_some() as u32
-    }
-
     fn handle(&mut self, kind: &str, message: &JsValue) -> Handled {
         match kind {
             "data" => {
@@ -77,15 +56,9 @@ impl WorkerHost for DigitsHost {
                 }))
             }
             // a model that cannot be built leaves the current run as it was
-            // the line to a helper worker, or none (`port` null: one worker)
-            "helper" => {
-                self.helper = js::get(message, "port").dyn_into::<web_sys::MessagePort>().ok().map(|port| std::rc::Rc::new(Peer::new(port)));
-                Handled::now(Ok(JsValue::NULL))
-            }
             "new" => match self.build(message) {
                 Ok(trainer) => {
                     self.trainer = Some(trainer);
-                    self.query = js::get(message, "query").as_string().unwrap_or_default();
                     Handled { reply: Box::pin(async { Ok(JsValue::NULL) }), new_run: true }
                 }
                 Err(e) => Handled::now(Err(e)),
