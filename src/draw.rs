@@ -181,9 +181,68 @@ impl Raster {
     }
 }
 
+/// A corner of a chart's plot area, where its legend box can go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Corner {
+    UpperRight,
+    UpperLeft,
+    LowerRight,
+    LowerLeft,
+}
+
+/// The corner where a legend box of `size` (fractions of the plot's width and height) covers
+/// the fewest points of `ink` (what the chart draws, sampled densely, in plot fractions with y
+/// up); ties go to the first of upper right, upper left, lower right, lower left. A legend
+/// fixed at the upper right hid exactly the data that mattered when a series ended high there
+/// (G's loss climbing; every generated sample on the last mode).
+pub fn least_covered_corner(ink: impl IntoIterator<Item = (f64, f64)>, size: (f64, f64)) -> Corner {
+    const CORNERS: [Corner; 4] = [Corner::UpperRight, Corner::UpperLeft, Corner::LowerRight, Corner::LowerLeft];
+    let (w, h) = size;
+    let mut covered = [0usize; 4];
+    for (x, y) in ink {
+        let (left, right, low, high) = (x <= w, x >= 1.0 - w, y <= h, y >= 1.0 - h);
+        for (i, inside) in [right && high, left && high, right && low, left && low].into_iter().enumerate() {
+            covered[i] += inside as usize;
+        }
+    }
+    let best = (0..4).min_by_key(|&i| (covered[i], i)).unwrap_or(0);
+    CORNERS[best]
+}
+
+/// Points along the segment from `a` to `b` (both ends included), `n` + 1 of them: a line's
+/// ink between its data points, for `least_covered_corner`.
+pub fn along(a: (f64, f64), b: (f64, f64), n: usize) -> impl Iterator<Item = (f64, f64)> {
+    let n = n.max(1);
+    (0..=n).map(move |i| {
+        let t = i as f64 / n as f64;
+        (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_legend_goes_where_it_hides_least() {
+        let size = (0.3, 0.2);
+        // nothing drawn: upper right, as before
+        assert_eq!(least_covered_corner([], size), Corner::UpperRight);
+        // a line rising to the upper right (a loss that climbs)
+        let rising: Vec<_> = along((0.0, 0.1), (1.0, 0.95), 50).collect();
+        assert_eq!(least_covered_corner(rising.iter().copied(), size), Corner::UpperLeft);
+        // a falling one leaves the upper right free
+        let falling: Vec<_> = along((0.0, 0.9), (1.0, 0.05), 50).collect();
+        assert_eq!(least_covered_corner(falling.iter().copied(), size), Corner::UpperRight);
+        // bars stand on the bottom edge, covering both lower corners: a tall bar at the right
+        // end and a short one at the left leave the upper left free
+        let bar = |x: f64, top: f64| along((x, 0.0), (x, top), 40).collect::<Vec<_>>();
+        let bars: Vec<_> = [bar(0.95, 1.0), bar(0.05, 0.3)].concat();
+        assert_eq!(least_covered_corner(bars.iter().copied(), size), Corner::UpperLeft);
+        // covered everywhere alike: the first in the order
+        let everywhere = [(0.1, 0.1), (0.9, 0.1), (0.1, 0.9), (0.9, 0.9)];
+        assert_eq!(least_covered_corner(everywhere, size), Corner::UpperRight);
+    }
 
     fn px(r: &Raster, x: usize, y: usize) -> [u8; 4] {
         let i = 4 * (y * r.width + x);

@@ -7,6 +7,19 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
+use crate::draw::{along, Corner};
+
+/// `(x, y)` in `x` × `y` as fractions of the plot (y up), for legend placement.
+fn fraction(x: &std::ops::Range<f64>, y: &std::ops::Range<f64>) -> impl Fn((f64, f64)) -> (f64, f64) + use<> {
+    let (x0, xw, y0, yh) = (x.start, (x.end - x.start).max(1e-12), y.start, (y.end - y.start).max(1e-12));
+    move |(px, py)| ((px - x0) / xw, (py - y0) / yh)
+}
+
+/// A bar's ink: its two sides, from the base to its top.
+fn bar_ink(to: &impl Fn((f64, f64)) -> (f64, f64), left: f64, right: f64, top: f64) -> impl Iterator<Item = (f64, f64)> {
+    along(to((left, 0.0)), to((left, top)), 20).chain(along(to((right, 0.0)), to((right, top)), 20))
+}
+
 /// Chart colours from the page theme (CSS variables `--chart-bg`, `--chart-fg`,
 /// `--chart-grid`), read at each draw so a theme switch shows at the next redraw.
 #[derive(Clone, Copy)]
@@ -103,10 +116,22 @@ impl Frame {
             .map_err(|e| e.to_string())
     }
 
-    /// The legend (when a series is named) and the finished picture.
-    fn finish(&self, chart: &mut Plot<'_>, named: bool) -> Result<(), String> {
-        if named {
-            legend(chart, self.font, self.colors)?;
+    /// The legend (when `labels` has any) in the corner where it hides the least of `ink`
+    /// (what was drawn, as plot fractions with y up: `draw::least_covered_corner`), and the
+    /// finished picture.
+    fn finish(&self, chart: &mut Plot<'_>, labels: &[&str], ink: &[(f64, f64)]) -> Result<(), String> {
+        if !labels.is_empty() {
+            let (w, h) = chart.plotting_area().dim_in_pixel();
+            let (font, chars) = (self.font as f64, labels.iter().map(|l| l.chars().count()).max().unwrap_or(0) as f64);
+            // plotters' box: a 30-pixel sample, the text, padding; a row per label
+            let size = ((0.6 * font * chars + 46.0 * self.dpr) / w.max(1) as f64, (labels.len() as f64 * 1.4 * font + 12.0 * self.dpr) / h.max(1) as f64);
+            let corner = match crate::draw::least_covered_corner(ink.iter().copied(), size) {
+                Corner::UpperRight => SeriesLabelPosition::UpperRight,
+                Corner::UpperLeft => SeriesLabelPosition::UpperLeft,
+                Corner::LowerRight => SeriesLabelPosition::LowerRight,
+                Corner::LowerLeft => SeriesLabelPosition::LowerLeft,
+            };
+            legend(chart, self.font, self.colors, corner)?;
         }
         self.root.present().map_err(|e| e.to_string())
     }
@@ -127,7 +152,13 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
     }
     // a flat line still gets an axis a few percent wide (not ticks that all read the same)
     let pad = ((y1 - y0) * 0.08).max(if y_log { 0.1 } else { 1e-3f64.max(0.02 * y0.abs().max(y1.abs())) });
-    let mut chart = frame.plot(x0..x1, (y0 - pad)..(y1 + pad))?;
+    let (xs, ys) = (x0..x1, (y0 - pad)..(y1 + pad));
+    let to = fraction(&xs, &ys);
+    let ink: Vec<(f64, f64)> = series
+        .iter()
+        .flat_map(|s| s.points.windows(2).filter(|w| w[0].1.is_finite() && w[1].1.is_finite()).flat_map(|w| along(to(w[0]), to(w[1]), 8)))
+        .collect();
+    let mut chart = frame.plot(xs, ys)?;
     // steps are whole numbers: leave fractional ticks (short runs) unlabelled
     let x_ticks = |x: &f64| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() };
     let y_ticks = |y: &f64| compact(if y_log { 10f64.powf(*y) } else { *y });
@@ -143,7 +174,8 @@ fn draw_lines(canvas: &web_sys::HtmlCanvasElement, x_label: &str, series: &[Seri
             drawn.label(s.name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2)));
         }
     }
-    frame.finish(&mut chart, series.iter().any(|s| !s.name.is_empty()))
+    let labels: Vec<&str> = series.iter().map(|s| s.name).filter(|n| !n.is_empty()).collect();
+    frame.finish(&mut chart, &labels, &ink)
 }
 
 /// One group of bars: a value per category (mode), drawn side by side with the other groups.
@@ -159,14 +191,26 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
     let frame = Frame::new(canvas)?;
     let k = groups.iter().map(|g| g.values.len()).max().unwrap_or(0).max(1);
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).chain(reference).filter(|v| v.is_finite()).fold(1.0f64, f64::max) * 1.1;
-    let mut chart = frame.plot(0.5f64..k as f64 + 0.5, 0f64..top)?;
+    let (xs, ys) = (0.5f64..k as f64 + 0.5, 0f64..top);
+    let to = fraction(&xs, &ys);
+    let width = 0.8 / groups.len().max(1) as f64;
+    let mut ink: Vec<(f64, f64)> = Vec::new();
+    for (gi, g) in groups.iter().enumerate() {
+        for (i, v) in g.values.iter().enumerate() {
+            let left = i as f64 + 1.0 - 0.4 + gi as f64 * width;
+            ink.extend(bar_ink(&to, left, left + width, v.max(0.0)));
+        }
+    }
+    if let Some(r) = reference {
+        ink.extend(along(to((0.5, r)), to((k as f64 + 0.5, r)), 40));
+    }
+    let mut chart = frame.plot(xs, ys)?;
     let x_ticks = |x: &f64| if x.fract() == 0.0 { format!("{x:.0}") } else { String::new() };
     let y_ticks = |y: &f64| compact(*y);
     let mut mesh = chart.configure_mesh();
     // 25 numbered modes would overlap: at most 10 x labels
     mesh.disable_x_mesh().x_labels(k.min(10)).y_labels(5).x_desc(x_label).x_label_formatter(&x_ticks).y_label_formatter(&y_ticks);
     frame.draw_mesh(&mut mesh)?;
-    let width = 0.8 / groups.len().max(1) as f64;
     for (gi, g) in groups.iter().enumerate() {
         let color = g.color;
         let left = |i: usize| i as f64 + 1.0 - 0.4 + gi as f64 * width;
@@ -185,7 +229,8 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
             .label("equal share")
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], grey.stroke_width(2)));
     }
-    frame.finish(&mut chart, true)
+    let labels: Vec<&str> = groups.iter().map(|g| g.name).filter(|n| !n.is_empty()).chain(reference.map(|_| "equal share")).collect();
+    frame.finish(&mut chart, &labels, &ink)
 }
 
 /// Overlaid histograms: each group's `values` are the shares of equal bins spanning
@@ -194,7 +239,17 @@ pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f
     let frame = Frame::new(canvas)?;
     let hi = if hi > lo { hi } else { lo + 1.0 };
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).filter(|v| v.is_finite()).fold(0.05f64, f64::max) * 1.15;
-    let mut chart = frame.plot(lo..hi, 0f64..top)?;
+    let (xs, ys) = (lo..hi, 0f64..top);
+    let to = fraction(&xs, &ys);
+    let mut ink: Vec<(f64, f64)> = Vec::new();
+    for g in groups {
+        let width = (hi - lo) / g.values.len().max(1) as f64;
+        for (i, v) in g.values.iter().enumerate() {
+            let left = lo + i as f64 * width;
+            ink.extend(bar_ink(&to, left, left + width, v.max(0.0)));
+        }
+    }
+    let mut chart = frame.plot(xs, ys)?;
     let ticks = |v: &f64| compact(*v);
     let mut mesh = chart.configure_mesh();
     mesh.disable_x_mesh().x_labels(6).y_labels(5).x_desc(x_label).x_label_formatter(&ticks).y_label_formatter(&ticks);
@@ -212,17 +267,18 @@ pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f
             drawn.label(g.name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.mix(0.55).filled()));
         }
     }
-    frame.finish(&mut chart, true)
+    let labels: Vec<&str> = groups.iter().map(|g| g.name).filter(|n| !n.is_empty()).collect();
+    frame.finish(&mut chart, &labels, &ink)
 }
 
-/// The series' names in a box at the upper right.
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, font: u32, colors: Palette) -> Result<(), String> {
+/// The series' names in a box at `corner`.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(chart: &mut ChartContext<'a, DB, CT>, font: u32, colors: Palette, corner: SeriesLabelPosition) -> Result<(), String> {
     chart
         .configure_series_labels()
         .label_font(("sans-serif", font).into_font().color(&colors.fg))
         .background_style(colors.bg.mix(0.8))
         .border_style(colors.grid)
-        .position(SeriesLabelPosition::UpperRight)
+        .position(corner)
         .draw()
         .map_err(|e| e.to_string())
 }
