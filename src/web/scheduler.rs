@@ -195,6 +195,33 @@ impl StepWaiters {
 }
 
 /// Resolves `step(n)` promises with `done` (false: the run stopped or failed first).
+/// `step(n)` calls that arrive while a page rebuilds its run (a preset, a setting, Reset: on
+/// the CPU a round trip to the training worker): each waits for the next run and is then
+/// passed to it, instead of being dropped.
+#[derive(Default)]
+pub struct StepsDuringBuild(std::cell::RefCell<Vec<(u64, js_sys::Function)>>);
+
+impl StepsDuringBuild {
+    /// A promise that settles as `step(n)` on the run installed next, or `false` if the build
+    /// fails.
+    pub fn wait(&self, n: u64) -> js_sys::Promise {
+        js_sys::Promise::new(&mut |resolve, _| self.0.borrow_mut().push((n, resolve)))
+    }
+
+    /// The new run is installed: `step` (the page's own) takes the waiting steps.
+    pub fn pass_on(&self, step: impl Fn(u64) -> js_sys::Promise) {
+        let waiting = std::mem::take(&mut *self.0.borrow_mut());
+        for (n, resolve) in waiting {
+            let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &step(n));
+        }
+    }
+
+    /// The build failed: the waiting steps resolve `false`.
+    pub fn fail(&self) {
+        settle(std::mem::take(&mut *self.0.borrow_mut()).into_iter().map(|(_, r)| r).collect(), false);
+    }
+}
+
 pub fn settle(resolves: Vec<js_sys::Function>, done: bool) {
     for resolve in resolves {
         let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &done.into());

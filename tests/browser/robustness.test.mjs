@@ -353,7 +353,7 @@ for (const [path, ready] of [
   ['/collapse?backend=cpu&gWidth=16&dWidth=16&batch=64', (s) => s.backend === 'cpu' && s.losses.d !== null],
   ['/digits?backend=cpu&width=0.0625&batch=16', (s) => s.backend === 'cpu' && s.adapter.includes('Worker')],
 ]) {
-  test(`${path.split('?')[0]}: Play or Pause pressed while the run is being rebuilt is kept`, async () => {
+  test(`${path.split('?')[0]}: Play, Pause or Step pressed while the run is being rebuilt is kept`, async () => {
     const page = await open(path);
     await waitStatus(page, ready, 120_000);
     await page.evaluate(() => { window.ganPlayground.reset(); window.ganPlayground.play(); });
@@ -368,6 +368,12 @@ for (const [path, ready] of [
     s = await status(page);
     assert.equal(s.running, false, 'Pause during the rebuild wins');
     assert.equal(s.step, 0, 'the new run has not trained');
+    // and steps asked for during a rebuild are taken by the new run
+    const stepped = await page.evaluate(() => { window.ganPlayground.reset(); return window.ganPlayground.step(3); });
+    assert.equal(stepped, true, 'the step promise resolves true');
+    s = await status(page);
+    assert.equal(s.step, 3, 'the new run took the 3 steps');
+    assert.equal(s.running, false);
     assert.deepEqual(page.errors, []);
     await page.close();
   });

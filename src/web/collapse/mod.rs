@@ -25,7 +25,7 @@ use crate::web::chart::{bar_chart, line_chart, Bars, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
 use crate::web::present::dialogs::{hidden_part, EmbedBar};
-use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::scheduler::{Pending, Rates, Runner, StepsDuringBuild, Trainer};
 use crate::web::worker::{self, RemoteRunner, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::{self as toy_layers, put_raster};
 use crate::web::toy::remote::real_view as remote_real_view;
@@ -154,6 +154,8 @@ pub struct CollapseController {
     last_chart_ms: Cell<f64>,
     chart_turn: Cell<usize>,
     first_frame: RefCell<Vec<js_sys::Function>>,
+    /// `step(n)` calls made while the run is being rebuilt.
+    steps_during_build: StepsDuringBuild,
     undo: UndoSlot<SavedRun>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
@@ -179,6 +181,7 @@ impl CollapseController {
             last_chart_ms: Cell::new(f64::MIN),
             chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
+            steps_during_build: StepsDuringBuild::default(),
             undo: UndoSlot::new(),
             failed_while_running: Cell::new(false),
             this: this.clone(),
@@ -199,6 +202,8 @@ impl CollapseController {
         for resolve in self.first_frame.borrow_mut().drain(..) {
             let _ = resolve.call1(&JsValue::NULL, &true.into());
         }
+        // a build that failed leaves steps waiting (a new run took them when it was installed)
+        self.steps_during_build.fail();
     }
 
     /// (Re)builds both runs from the settings, acquiring the device first if needed.
@@ -269,6 +274,7 @@ impl CollapseController {
     fn install(&self, pair: Pair, modes: Vec<Mode>, compute: &Compute, running: bool) {
         self.clear_views(Scene { radius: pair.a.config.dist.view_radius(), real: pair.a.real_view.clone(), modes }, compute, running);
         *self.runner.borrow_mut() = Some(Training::Local(Runner::start_for(pair, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
+        self.steps_during_build.pass_on(|n| self.step(n));
     }
 
     /// The same for the runs just built in `worker` from `settings`.
@@ -278,6 +284,7 @@ impl CollapseController {
         self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
         *self.worker_settings.borrow_mut() = Some(settings.clone());
         *self.runner.borrow_mut() = Some(Training::Remote(RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame)));
+        self.steps_during_build.pass_on(|n| self.step(n));
     }
 
     /// Stops the old loop and empties what it drew, for new runs in `scene`.
@@ -529,6 +536,8 @@ impl Demo for CollapseController {
     fn step(&self, n: u64) -> js_sys::Promise {
         match self.runner() {
             Some(r) if !r.running() => r.step(n),
+            // the runs are being built: they take the steps once they are
+            None if self.status.with_untracked(|s| s.error.is_none()) => self.steps_during_build.wait(n),
             _ => js_sys::Promise::resolve(&JsValue::FALSE),
         }
     }

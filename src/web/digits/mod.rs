@@ -32,7 +32,7 @@ use crate::web::chart::{histogram_chart, line_chart, Bars, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
-use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::scheduler::{Pending, Rates, Runner, StepsDuringBuild, Trainer};
 use crate::web::worker::{self, RemoteRunner, Run, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::put_raster;
 use burn::module::Module;
@@ -511,6 +511,8 @@ pub struct DigitsController {
     generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
     first_frame: RefCell<Vec<js_sys::Function>>,
+    /// `step(n)` calls made while the run is being rebuilt.
+    steps_during_build: StepsDuringBuild,
     this: Weak<DigitsController>,
 }
 
@@ -539,6 +541,7 @@ impl DigitsController {
             generation: Cell::new(0),
             last_chart_ms: Cell::new(f64::MIN),
             first_frame: RefCell::new(Vec::new()),
+            steps_during_build: StepsDuringBuild::default(),
             this: this.clone(),
         })
     }
@@ -557,6 +560,8 @@ impl DigitsController {
         for resolve in self.first_frame.borrow_mut().drain(..) {
             let _ = resolve.call1(&JsValue::NULL, &true.into());
         }
+        // a build that failed leaves steps waiting (a new run took them when it was installed)
+        self.steps_during_build.fail();
     }
 
     fn fail(&self, compute: Option<&Compute>, error: String) {
@@ -662,6 +667,7 @@ impl DigitsController {
     fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
         self.clear_views(compute, running);
         *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(trainer, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
+        self.steps_during_build.pass_on(|n| self.step(n));
     }
 
     /// The same for the run just built in `worker`.
@@ -669,6 +675,7 @@ impl DigitsController {
         self.clear_views(compute, running);
         self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
         *self.runner.borrow_mut() = Some(Run::Remote(RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame)));
+        self.steps_during_build.pass_on(|n| self.step(n));
     }
 
     /// Stops the old loop and empties what it measured, for a new run.
@@ -1000,6 +1007,8 @@ impl Demo for DigitsController {
     fn step(&self, n: u64) -> js_sys::Promise {
         match self.runner() {
             Some(r) if !r.running() => r.step(n),
+            // the run is being built: it takes the steps once it is
+            None if self.status.with_untracked(|s| s.error.is_none()) => self.steps_during_build.wait(n),
             _ => js_sys::Promise::resolve(&JsValue::FALSE),
         }
     }

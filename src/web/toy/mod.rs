@@ -23,7 +23,7 @@ use crate::web::chart::{compact, line_chart, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
-use crate::web::scheduler::{Pending, Rates, Runner, Trainer};
+use crate::web::scheduler::{Pending, Rates, Runner, StepsDuringBuild, Trainer};
 use crate::web::worker::{self, RemoteRunner, TrainingWorker, WorkerSlot, IN_WORKER};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
@@ -146,6 +146,8 @@ pub struct ToyController {
     chart_turn: Cell<usize>,
     /// Promises from reset() waiting for the new run's first frame.
     first_frame: RefCell<Vec<js_sys::Function>>,
+    /// `step(n)` calls made while the run is being rebuilt.
+    steps_during_build: StepsDuringBuild,
     undo: UndoSlot<SavedRun>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
@@ -181,6 +183,7 @@ impl ToyController {
             last_chart_ms: Cell::new(0.0),
             chart_turn: Cell::new(0),
             first_frame: RefCell::new(Vec::new()),
+            steps_during_build: StepsDuringBuild::default(),
             undo: UndoSlot::new(),
             failed_while_running: Cell::new(false),
             this: this.clone(),
@@ -278,6 +281,7 @@ impl ToyController {
     fn install(&self, gan: ToyGan, compute: &Compute, running: bool) {
         self.clear_views(&gan.config, AnalysisCache::new(&gan), compute, running);
         *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(gan, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
+        self.steps_during_build.pass_on(|n| self.step(n));
     }
 
     /// The same for the run just built in `worker` from `config`.
@@ -288,6 +292,7 @@ impl ToyController {
         let runner = RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame);
         *self.worker_config.borrow_mut() = Some(config);
         *self.runner.borrow_mut() = Some(Run::Remote(runner));
+        self.steps_during_build.pass_on(|n| self.step(n));
         Ok(())
     }
 
@@ -344,6 +349,8 @@ impl ToyController {
         for resolve in self.first_frame.borrow_mut().drain(..) {
             let _ = resolve.call1(&JsValue::NULL, &true.into());
         }
+        // a build that failed leaves steps waiting (a new run took them when it was installed)
+        self.steps_during_build.fail();
     }
 
     fn on_frame(&self, snapshot: Option<Result<ToySnapshot, String>>, rates: Rates) {
@@ -843,6 +850,8 @@ impl Demo for ToyController {
         }
         match self.runner() {
             Some(r) => r.step(n),
+            // the run is being built: it takes the steps once it is
+            None if self.status.with_untracked(|s| s.error.is_none()) => self.steps_during_build.wait(n),
             None => js_sys::Promise::resolve(&JsValue::FALSE),
         }
     }
