@@ -39,6 +39,11 @@ const MIN_DRAW_INTERVAL_MS: f64 = 1000.0 / 36.0;
 /// How long the page waits for a new worker to load the module and answer.
 const START_TIMEOUT_MS: i32 = 30_000;
 
+/// How long the page waits for a snapshot before it takes the worker for lost. A snapshot
+/// normally comes within one training step (milliseconds to about a second on the CPU sizes
+/// the page allows); a worker the browser ended without an error event never answers.
+const SNAPSHOT_TIMEOUT_MS: i32 = 20_000;
+
 /// Appended to the adapter line of a run that trains in a worker.
 pub const IN_WORKER: &str = ", trained in a Web Worker";
 
@@ -123,15 +128,10 @@ impl TrainingWorker {
             let (replies, failure, ready_tx) = (replies.clone(), failure.clone(), ready_tx.clone());
             Closure::<dyn Fn(JsValue)>::new(move |e: JsValue| {
                 let message = js::get(&e, "message").as_string().unwrap_or_else(|| "it stopped unexpectedly".into());
-                web_sys::console::error_1(&format!("training worker: {message}").into());
-                *failure.borrow_mut() = Some(message.clone());
                 if let Some(tx) = ready_tx.borrow_mut().take() {
                     let _ = tx.call1(&JsValue::NULL, &JsValue::FALSE);
                 }
-                let failed = js::object(vec![("error", JsValue::from_str(&format!("the training worker stopped: {message}")))]);
-                for (_, resolve) in replies.borrow_mut().drain() {
-                    let _ = resolve.call1(&JsValue::NULL, &failed);
-                }
+                fail_all(&replies, &failure, &message);
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -150,6 +150,13 @@ impl TrainingWorker {
             return Err(me.failure.borrow().clone().unwrap_or_else(|| format!("the worker did not start within {} s", START_TIMEOUT_MS / 1000)));
         }
         Ok(me)
+    }
+
+    /// Takes the worker for failed (it stopped answering): it is ended, the requests waiting
+    /// on it fail with `reason`, and so does every later one, as after an error event.
+    pub fn give_up(&self, reason: &str) {
+        self.worker.terminate();
+        fail_all(&self.replies, &self.failure, reason);
     }
 
     /// Whether the worker has failed (it cannot take requests any more).
@@ -197,6 +204,41 @@ impl TrainingWorker {
                 web_sys::console::warn_1(&e.into());
             }
         });
+    }
+}
+
+/// The worker failed (`reason`): logged, kept for every later request, and given as the error
+/// of every request waiting for a reply.
+fn fail_all(replies: &RefCell<HashMap<u32, js_sys::Function>>, failure: &RefCell<Option<String>>, reason: &str) {
+    if failure.borrow().is_some() {
+        return;
+    }
+    web_sys::console::error_1(&format!("training worker: {reason}").into());
+    *failure.borrow_mut() = Some(reason.to_string());
+    let failed = js::object(vec![("error", JsValue::from_str(&format!("the training worker stopped: {reason}")))]);
+    for (_, resolve) in replies.borrow_mut().drain() {
+        let _ = resolve.call1(&JsValue::NULL, &failed);
+    }
+}
+
+/// Gives up on `worker` unless dropped within `ms` (a snapshot request's watchdog).
+struct Watchdog(i32);
+
+impl Watchdog {
+    fn start(worker: &Rc<TrainingWorker>, ms: i32) -> Self {
+        let worker = Rc::downgrade(worker);
+        let fire = Closure::once_into_js(move || {
+            if let Some(w) = worker.upgrade() {
+                w.give_up(&format!("it stopped answering (no reply in {} s)", ms / 1000));
+            }
+        });
+        Self(js::window().set_timeout_with_callback_and_timeout_and_arguments_0(fire.unchecked_ref(), ms).unwrap_or(0))
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        js::window().clear_timeout_with_handle(self.0);
     }
 }
 
@@ -480,7 +522,9 @@ async fn frame_loop<S: 'static>(worker: Rc<TrainingWorker>, state: Rc<RefCell<Re
         if full {
             last_full = t0;
         }
+        let watchdog = Watchdog::start(&worker, SNAPSHOT_TIMEOUT_MS);
         let reply = worker.request("snapshot", vec![("full", full.into())]).await;
+        drop(watchdog);
         if state.borrow().stopped {
             return;
         }

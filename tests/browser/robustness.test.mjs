@@ -130,6 +130,35 @@ for (const [path, started] of [
   });
 }
 
+test('/toy: a training worker ended without an error event: a message once it stops answering, and Reset trains in a fresh worker', async () => {
+  const page = await open('/toy?backend=cpu&gWidth=16&dWidth=16&seed=4', {
+    init: () => {
+      const Real = window.Worker;
+      window.__workers = [];
+      window.Worker = class extends Real {
+        constructor(...a) {
+          super(...a);
+          window.__workers.push(this);
+        }
+      };
+    },
+  });
+  await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 120_000);
+  await api(page, 'play');
+  await waitStatus(page, (s) => s.step > 20 && s.metrics.inWorker === 1);
+  // what a browser that ends the worker (say, for memory) leaves: no error event, no replies
+  await page.evaluate(() => window.__workers.at(-1).terminate());
+  let s = await waitStatus(page, (s) => s.error !== null && !s.running, 40_000);
+  assert.match(s.error, /Training stopped: the training worker stopped: it stopped answering \(no reply in 20 s\)/);
+  await api(page, 'reset');
+  await api(page, 'play');
+  s = await waitStatus(page, (s) => s.error === null && s.running && s.step > 20 && s.metrics.inWorker === 1, 60_000);
+  assert.equal(await page.evaluate(() => window.__workers.length), 2, 'a fresh worker');
+  await api(page, 'pause');
+  assert.deepEqual(page.errors, ['training worker: it stopped answering (no reply in 20 s)']);
+  await page.context().close();
+});
+
 const failures = {
   'WebGPU that fails to start': [
     () => { GPUAdapter.prototype.requestDevice = () => Promise.reject(new DOMException('no device for you', 'OperationError')); },
