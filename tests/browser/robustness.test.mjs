@@ -92,23 +92,25 @@ test('a lost GPU device: a message, and the run continues on the CPU with the sa
 });
 
 // /digits' fresh worker also needs its copy of the training digits before it can train again
+/** Runs in the page before the app: keeps a handle on every worker it starts, to make one fail. */
+const trackWorkers = () => {
+  const Real = window.Worker;
+  window.__workers = [];
+  window.Worker = class extends Real {
+    constructor(...a) {
+      super(...a);
+      window.__workers.push(this);
+    }
+  };
+};
+
 for (const [path, started] of [
   ['/toy?backend=cpu&gWidth=16&dWidth=16&seed=3', (s) => s.backend === 'cpu' && s.losses.d !== null],
   ['/digits?backend=cpu&width=0.0625&batch=16', (s) => s.backend === 'cpu' && s.step === 0 && s.adapter.includes('Worker')],
 ]) {
   test(`${path.split('?')[0]}: the training worker fails: a message, training stops, and Reset trains in a fresh worker`, async () => {
     const page = await open(path, {
-      init: () => {
-        // keep a handle on every worker the page starts, to make one fail
-        const Real = window.Worker;
-        window.__workers = [];
-        window.Worker = class extends Real {
-          constructor(...a) {
-            super(...a);
-            window.__workers.push(this);
-          }
-        };
-      },
+      init: trackWorkers,
     });
     await waitStatus(page, started, 120_000);
     await api(page, 'play');
@@ -131,18 +133,7 @@ for (const [path, started] of [
 }
 
 test('/toy: a training worker ended without an error event: a message once it stops answering, and Reset trains in a fresh worker', async () => {
-  const page = await open('/toy?backend=cpu&gWidth=16&dWidth=16&seed=4', {
-    init: () => {
-      const Real = window.Worker;
-      window.__workers = [];
-      window.Worker = class extends Real {
-        constructor(...a) {
-          super(...a);
-          window.__workers.push(this);
-        }
-      };
-    },
-  });
+  const page = await open('/toy?backend=cpu&gWidth=16&dWidth=16&seed=4', { init: trackWorkers });
   await waitStatus(page, (s) => s.backend === 'cpu' && s.losses.d !== null, 120_000);
   await api(page, 'play');
   await waitStatus(page, (s) => s.step > 20 && s.metrics.inWorker === 1);
