@@ -193,12 +193,13 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
     let top = groups.iter().flat_map(|g| g.values.iter().copied()).chain(reference).filter(|v| v.is_finite()).fold(1.0f64, f64::max) * 1.1;
     let (xs, ys) = (0.5f64..k as f64 + 0.5, 0f64..top);
     let to = fraction(&xs, &ys);
+    // group gi's bar for category i + 1 spans left(gi, i) .. + width
     let width = 0.8 / groups.len().max(1) as f64;
+    let left = |gi: usize, i: usize| i as f64 + 1.0 - 0.4 + gi as f64 * width;
     let mut ink: Vec<(f64, f64)> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
         for (i, v) in g.values.iter().enumerate() {
-            let left = i as f64 + 1.0 - 0.4 + gi as f64 * width;
-            ink.extend(bar_ink(&to, left, left + width, v.max(0.0)));
+            ink.extend(bar_ink(&to, left(gi, i), left(gi, i) + width, v.max(0.0)));
         }
     }
     if let Some(r) = reference {
@@ -213,9 +214,8 @@ pub fn bar_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, groups: &[B
     frame.draw_mesh(&mut mesh)?;
     for (gi, g) in groups.iter().enumerate() {
         let color = g.color;
-        let left = |i: usize| i as f64 + 1.0 - 0.4 + gi as f64 * width;
         let drawn = chart
-            .draw_series(g.values.iter().enumerate().map(|(i, v)| Rectangle::new([(left(i), 0.0), (left(i) + width, v.max(0.0))], color.filled())))
+            .draw_series(g.values.iter().enumerate().map(|(i, v)| Rectangle::new([(left(gi, i), 0.0), (left(gi, i) + width, v.max(0.0))], color.filled())))
             .map_err(|e| e.to_string())?;
         if !g.name.is_empty() {
             drawn.label(g.name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.filled()));
@@ -242,13 +242,6 @@ pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f
     let (xs, ys) = (lo..hi, 0f64..top);
     let to = fraction(&xs, &ys);
     let mut ink: Vec<(f64, f64)> = Vec::new();
-    for g in groups {
-        let width = (hi - lo) / g.values.len().max(1) as f64;
-        for (i, v) in g.values.iter().enumerate() {
-            let left = lo + i as f64 * width;
-            ink.extend(bar_ink(&to, left, left + width, v.max(0.0)));
-        }
-    }
     let mut chart = frame.plot(xs, ys)?;
     let ticks = |v: &f64| compact(*v);
     let mut mesh = chart.configure_mesh();
@@ -257,11 +250,11 @@ pub fn histogram_chart(canvas: &web_sys::HtmlCanvasElement, x_label: &str, lo: f
     for g in groups {
         let color = g.color;
         let width = (hi - lo) / g.values.len().max(1) as f64;
+        // each bin: its left and right edges and its height
+        let bins: Vec<(f64, f64, f64)> = g.values.iter().enumerate().map(|(i, v)| (lo + i as f64 * width, lo + (i + 1) as f64 * width, v.max(0.0))).collect();
+        ink.extend(bins.iter().flat_map(|&(left, right, top)| bar_ink(&to, left, right, top)));
         let drawn = chart
-            .draw_series(g.values.iter().enumerate().map(|(i, v)| {
-                let left = lo + i as f64 * width;
-                Rectangle::new([(left, 0.0), (left + width, v.max(0.0))], color.mix(0.55).filled())
-            }))
+            .draw_series(bins.iter().map(|&(left, right, top)| Rectangle::new([(left, 0.0), (right, top)], color.mix(0.55).filled())))
             .map_err(|e| e.to_string())?;
         if !g.name.is_empty() {
             drawn.label(g.name).legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], color.mix(0.55).filled()));

@@ -194,34 +194,44 @@ impl StepWaiters {
     }
 }
 
-/// Resolves `step(n)` promises with `done` (false: the run stopped or failed first).
-/// `step(n)` calls that arrive while a page rebuilds its run (a preset, a setting, Reset: on
-/// the CPU a round trip to the training worker): each waits for the next run and is then
-/// passed to it, instead of being dropped.
+/// What waits on a page's next run while it is being (re)built (a preset, a setting, Reset:
+/// on the CPU a round trip to the training worker): `reset()` promises waiting for its first
+/// frame, and `step(n)` calls, which are passed to the new run instead of being dropped.
 #[derive(Default)]
-pub struct StepsDuringBuild(std::cell::RefCell<Vec<(u64, js_sys::Function)>>);
+pub struct NextRun {
+    first_frame: std::cell::RefCell<Vec<js_sys::Function>>,
+    steps: std::cell::RefCell<Vec<(u64, js_sys::Function)>>,
+}
 
-impl StepsDuringBuild {
+impl NextRun {
+    /// A promise resolving once the next run has drawn its first frame (or its build failed).
+    pub fn first_frame(&self) -> js_sys::Promise {
+        js_sys::Promise::new(&mut |resolve, _| self.first_frame.borrow_mut().push(resolve))
+    }
+
     /// A promise that settles as `step(n)` on the run installed next, or `false` if the build
     /// fails.
-    pub fn wait(&self, n: u64) -> js_sys::Promise {
-        js_sys::Promise::new(&mut |resolve, _| self.0.borrow_mut().push((n, resolve)))
+    pub fn step(&self, n: u64) -> js_sys::Promise {
+        js_sys::Promise::new(&mut |resolve, _| self.steps.borrow_mut().push((n, resolve)))
     }
 
     /// The new run is installed: `step` (the page's own) takes the waiting steps.
-    pub fn pass_on(&self, step: impl Fn(u64) -> js_sys::Promise) {
-        let waiting = std::mem::take(&mut *self.0.borrow_mut());
+    pub fn installed(&self, step: impl Fn(u64) -> js_sys::Promise) {
+        let waiting = std::mem::take(&mut *self.steps.borrow_mut());
         for (n, resolve) in waiting {
             let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &step(n));
         }
     }
 
-    /// The build failed: the waiting steps resolve `false`.
-    pub fn fail(&self) {
-        settle(std::mem::take(&mut *self.0.borrow_mut()).into_iter().map(|(_, r)| r).collect(), false);
+    /// The new run drew its first frame, or its build failed: `reset()` promises resolve, and
+    /// steps still waiting (only after a failed build: `installed` took them) resolve `false`.
+    pub fn settled(&self) {
+        settle(std::mem::take(&mut *self.first_frame.borrow_mut()), true);
+        settle(std::mem::take(&mut *self.steps.borrow_mut()).into_iter().map(|(_, r)| r).collect(), false);
     }
 }
 
+/// Resolves `step(n)` promises with `done` (false: the run stopped or failed first).
 pub fn settle(resolves: Vec<js_sys::Function>, done: bool) {
     for resolve in resolves {
         let _ = resolve.call1(&wasm_bindgen::JsValue::NULL, &done.into());

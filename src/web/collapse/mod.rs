@@ -25,7 +25,7 @@ use crate::web::chart::{bar_chart, line_chart, Bars, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
 use crate::web::present::dialogs::{hidden_part, EmbedBar};
-use crate::web::scheduler::{Pending, Rates, Runner, StepsDuringBuild, Trainer};
+use crate::web::scheduler::{Pending, Rates, Runner, NextRun, Trainer};
 use crate::web::worker::{self, RemoteRunner, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::{self as toy_layers, put_raster};
 use crate::web::toy::remote::real_view as remote_real_view;
@@ -153,9 +153,8 @@ pub struct CollapseController {
     generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
     chart_turn: Cell<usize>,
-    first_frame: RefCell<Vec<js_sys::Function>>,
-    /// `step(n)` calls made while the run is being rebuilt.
-    steps_during_build: StepsDuringBuild,
+    /// `reset()` promises and `step(n)` calls waiting for the run being built.
+    next_run: NextRun,
     undo: UndoSlot<SavedRun>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
@@ -180,8 +179,7 @@ impl CollapseController {
             generation: Cell::new(0),
             last_chart_ms: Cell::new(f64::MIN),
             chart_turn: Cell::new(0),
-            first_frame: RefCell::new(Vec::new()),
-            steps_during_build: StepsDuringBuild::default(),
+            next_run: NextRun::default(),
             undo: UndoSlot::new(),
             failed_while_running: Cell::new(false),
             this: this.clone(),
@@ -196,14 +194,6 @@ impl CollapseController {
         if let Some(r) = self.runner.borrow_mut().take() {
             r.stop();
         }
-    }
-
-    fn resolve_first_frame(&self) {
-        for resolve in self.first_frame.borrow_mut().drain(..) {
-            let _ = resolve.call1(&JsValue::NULL, &true.into());
-        }
-        // a build that failed leaves steps waiting (a new run took them when it was installed)
-        self.steps_during_build.fail();
     }
 
     /// (Re)builds both runs from the settings, acquiring the device first if needed.
@@ -252,7 +242,7 @@ impl CollapseController {
                     me.status.update(|s| {
                         *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), error: Some(e), ..Status::default() }
                     });
-                    me.resolve_first_frame();
+                    me.next_run.settled();
                     return;
                 }
             };
@@ -274,7 +264,7 @@ impl CollapseController {
     fn install(&self, pair: Pair, modes: Vec<Mode>, compute: &Compute, running: bool) {
         self.clear_views(Scene { radius: pair.a.config.dist.view_radius(), real: pair.a.real_view.clone(), modes }, compute, running);
         *self.runner.borrow_mut() = Some(Training::Local(Runner::start_for(pair, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
-        self.steps_during_build.pass_on(|n| self.step(n));
+        self.next_run.installed(|n| self.step(n));
     }
 
     /// The same for the runs just built in `worker` from `settings`.
@@ -284,7 +274,7 @@ impl CollapseController {
         self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
         *self.worker_settings.borrow_mut() = Some(settings.clone());
         *self.runner.borrow_mut() = Some(Training::Remote(RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame)));
-        self.steps_during_build.pass_on(|n| self.step(n));
+        self.next_run.installed(|n| self.step(n));
     }
 
     /// Stops the old loop and empties what it drew, for new runs in `scene`.
@@ -343,7 +333,7 @@ impl CollapseController {
                     *self.last.borrow_mut() = Some(snap);
                     let paused = !self.runner().is_some_and(|r| r.running());
                     self.draw(paused);
-                    self.resolve_first_frame();
+                    self.next_run.settled();
                 }
                 Err(e) => {
                     self.failed_while_running.set(self.runner().is_some_and(|r| r.running()));
@@ -537,13 +527,13 @@ impl Demo for CollapseController {
         match self.runner() {
             Some(r) if !r.running() => r.step(n),
             // the runs are being built: they take the steps once they are
-            None if self.status.with_untracked(|s| s.error.is_none()) => self.steps_during_build.wait(n),
+            None if self.status.with_untracked(|s| s.error.is_none()) => self.next_run.step(n),
             _ => js_sys::Promise::resolve(&JsValue::FALSE),
         }
     }
 
     fn reset(&self) -> js_sys::Promise {
-        let promise = js_sys::Promise::new(&mut |resolve, _| self.first_frame.borrow_mut().push(resolve));
+        let promise = self.next_run.first_frame();
         self.status.update(|s| s.error = None);
         self.restart(self.status.get_untracked().running);
         promise

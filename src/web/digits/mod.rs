@@ -32,7 +32,7 @@ use crate::web::chart::{histogram_chart, line_chart, Bars, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport};
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
-use crate::web::scheduler::{Pending, Rates, Runner, StepsDuringBuild, Trainer};
+use crate::web::scheduler::{Pending, Rates, Runner, NextRun, Trainer};
 use crate::web::worker::{self, RemoteRunner, Run, TrainingWorker, WorkerSlot, IN_WORKER};
 use crate::web::toy::layers::put_raster;
 use burn::module::Module;
@@ -510,9 +510,8 @@ pub struct DigitsController {
     agreement: RwSignal<Option<f64>>,
     generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
-    first_frame: RefCell<Vec<js_sys::Function>>,
-    /// `step(n)` calls made while the run is being rebuilt.
-    steps_during_build: StepsDuringBuild,
+    /// `reset()` promises and `step(n)` calls waiting for the run being built.
+    next_run: NextRun,
     this: Weak<DigitsController>,
 }
 
@@ -540,8 +539,7 @@ impl DigitsController {
             agreement: RwSignal::new(None),
             generation: Cell::new(0),
             last_chart_ms: Cell::new(f64::MIN),
-            first_frame: RefCell::new(Vec::new()),
-            steps_during_build: StepsDuringBuild::default(),
+            next_run: NextRun::default(),
             this: this.clone(),
         })
     }
@@ -556,19 +554,11 @@ impl DigitsController {
         }
     }
 
-    fn resolve_first_frame(&self) {
-        for resolve in self.first_frame.borrow_mut().drain(..) {
-            let _ = resolve.call1(&JsValue::NULL, &true.into());
-        }
-        // a build that failed leaves steps waiting (a new run took them when it was installed)
-        self.steps_during_build.fail();
-    }
-
     fn fail(&self, compute: Option<&Compute>, error: String) {
         self.status.update(|s| {
             *s = Status { backend: compute.map(|c| c.kind), adapter: compute.map(|c| c.adapter.clone()).unwrap_or_default(), error: Some(error), ..Status::default() }
         });
-        self.resolve_first_frame();
+        self.next_run.settled();
     }
 
     /// (Re)builds the run from the settings: loads the files and the device first if needed.
@@ -667,7 +657,7 @@ impl DigitsController {
     fn install(&self, trainer: DigitsTrainer, compute: &Compute, running: bool) {
         self.clear_views(compute, running);
         *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(trainer, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
-        self.steps_during_build.pass_on(|n| self.step(n));
+        self.next_run.installed(|n| self.step(n));
     }
 
     /// The same for the run just built in `worker`.
@@ -675,7 +665,7 @@ impl DigitsController {
         self.clear_views(compute, running);
         self.status.update(|s| s.adapter = format!("{}{IN_WORKER}", compute.adapter));
         *self.runner.borrow_mut() = Some(Run::Remote(RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame)));
-        self.steps_during_build.pass_on(|n| self.step(n));
+        self.next_run.installed(|n| self.step(n));
     }
 
     /// Stops the old loop and empties what it measured, for a new run.
@@ -734,7 +724,7 @@ impl DigitsController {
                         self.refresh_neighbours(cell);
                     }
                     self.draw(paused || measured, new_images);
-                    self.resolve_first_frame();
+                    self.next_run.settled();
                 }
                 Err(e) => error = Some(format!("Training stopped: {e}")),
             }
@@ -1008,13 +998,13 @@ impl Demo for DigitsController {
         match self.runner() {
             Some(r) if !r.running() => r.step(n),
             // the run is being built: it takes the steps once it is
-            None if self.status.with_untracked(|s| s.error.is_none()) => self.steps_during_build.wait(n),
+            None if self.status.with_untracked(|s| s.error.is_none()) => self.next_run.step(n),
             _ => js_sys::Promise::resolve(&JsValue::FALSE),
         }
     }
 
     fn reset(&self) -> js_sys::Promise {
-        let promise = js_sys::Promise::new(&mut |resolve, _| self.first_frame.borrow_mut().push(resolve));
+        let promise = self.next_run.first_frame();
         self.status.update(|s| s.error = None);
         self.restart(self.status.get_untracked().running);
         promise

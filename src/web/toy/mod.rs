@@ -23,7 +23,7 @@ use crate::web::chart::{compact, line_chart, Series};
 use crate::web::controls::{commit_setting, write_link, NoticeList, SettingsForm, Transport, UndoButton, UndoSlot};
 use crate::web::js;
 use crate::web::present::{self, dialogs::{hidden_part, EmbedBar}};
-use crate::web::scheduler::{Pending, Rates, Runner, StepsDuringBuild, Trainer};
+use crate::web::scheduler::{Pending, Rates, Runner, NextRun, Trainer};
 use crate::web::worker::{self, RemoteRunner, TrainingWorker, WorkerSlot, IN_WORKER};
 use leptos::prelude::*;
 use plotters::style::RGBColor;
@@ -144,10 +144,8 @@ pub struct ToyController {
     slow_generation: Cell<u64>,
     last_chart_ms: Cell<f64>,
     chart_turn: Cell<usize>,
-    /// Promises from reset() waiting for the new run's first frame.
-    first_frame: RefCell<Vec<js_sys::Function>>,
-    /// `step(n)` calls made while the run is being rebuilt.
-    steps_during_build: StepsDuringBuild,
+    /// `reset()` promises and `step(n)` calls waiting for the run being built.
+    next_run: NextRun,
     undo: UndoSlot<SavedRun>,
     /// A readback failed while training ran (a lost GPU shows up this way before its
     /// `lost` event): the CPU run that replaces it should run too.
@@ -182,8 +180,7 @@ impl ToyController {
             slow_generation: Cell::new(0),
             last_chart_ms: Cell::new(0.0),
             chart_turn: Cell::new(0),
-            first_frame: RefCell::new(Vec::new()),
-            steps_during_build: StepsDuringBuild::default(),
+            next_run: NextRun::default(),
             undo: UndoSlot::new(),
             failed_while_running: Cell::new(false),
             this: this.clone(),
@@ -238,7 +235,7 @@ impl ToyController {
             me.radius.set(config.dist.view_radius());
             if let Err(e) = backend::check_size(compute.kind, config.iteration_flops()) {
                 me.status.update(|s| *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), error: Some(e), ..Status::default() });
-                me.resolve_first_frame();
+                me.next_run.settled();
                 return;
             }
             let worker = me.worker.for_compute(DEMO, &compute).await;
@@ -265,7 +262,7 @@ impl ToyController {
                         *s = Status { backend: Some(compute.kind), adapter: compute.adapter.clone(), error: Some(e), ..Status::default() }
                     });
                     me.enter_draw_mode();
-                    me.resolve_first_frame();
+                    me.next_run.settled();
                 }
             }
         });
@@ -281,7 +278,7 @@ impl ToyController {
     fn install(&self, gan: ToyGan, compute: &Compute, running: bool) {
         self.clear_views(&gan.config, AnalysisCache::new(&gan), compute, running);
         *self.runner.borrow_mut() = Some(Run::Local(Runner::start_for(gan, running, compute.blocking_steps(), self.this.clone(), Self::on_frame)));
-        self.steps_during_build.pass_on(|n| self.step(n));
+        self.next_run.installed(|n| self.step(n));
     }
 
     /// The same for the run just built in `worker` from `config`.
@@ -292,7 +289,7 @@ impl ToyController {
         let runner = RemoteRunner::start_for(worker, running, remote::decode, self.this.clone(), Self::on_frame);
         *self.worker_config.borrow_mut() = Some(config);
         *self.runner.borrow_mut() = Some(Run::Remote(runner));
-        self.steps_during_build.pass_on(|n| self.step(n));
+        self.next_run.installed(|n| self.step(n));
         Ok(())
     }
 
@@ -345,14 +342,6 @@ impl ToyController {
         self.status.with_untracked(|s| s.error.is_none())
     }
 
-    fn resolve_first_frame(&self) {
-        for resolve in self.first_frame.borrow_mut().drain(..) {
-            let _ = resolve.call1(&JsValue::NULL, &true.into());
-        }
-        // a build that failed leaves steps waiting (a new run took them when it was installed)
-        self.steps_during_build.fail();
-    }
-
     fn on_frame(&self, snapshot: Option<Result<ToySnapshot, String>>, rates: Rates) {
         let mut error = None;
         if let Some(result) = snapshot {
@@ -381,7 +370,7 @@ impl ToyController {
                             s.loss_g = Some(snap.loss_g);
                         }
                     });
-                    self.resolve_first_frame();
+                    self.next_run.settled();
                 }
                 Err(e) => {
                     self.failed_while_running.set(self.runner().is_some_and(|r| r.running()));
@@ -851,7 +840,7 @@ impl Demo for ToyController {
         match self.runner() {
             Some(r) => r.step(n),
             // the run is being built: it takes the steps once it is
-            None if self.status.with_untracked(|s| s.error.is_none()) => self.steps_during_build.wait(n),
+            None if self.status.with_untracked(|s| s.error.is_none()) => self.next_run.step(n),
             None => js_sys::Promise::resolve(&JsValue::FALSE),
         }
     }
@@ -859,7 +848,7 @@ impl Demo for ToyController {
     fn reset(&self) -> js_sys::Promise {
         let running = self.status.get_untracked().running;
         self.status.update(|s| s.error = None);
-        let promise = js_sys::Promise::new(&mut |resolve, _| self.first_frame.borrow_mut().push(resolve));
+        let promise = self.next_run.first_frame();
         self.restart(running);
         promise
     }

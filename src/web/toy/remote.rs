@@ -24,7 +24,6 @@ fn config_of(message: &JsValue) -> ToyConfig {
     ToyConfig::from_settings(&settings_of(message, TOY_SETTINGS))
 }
 
-
 /// What the page needs of a new run: its fixed real samples (for the analysis) and step.
 fn installed(gan: &ToyGan) -> JsValue {
     js::object(vec![("realView", floats(&gan.real_view)), ("step", JsValue::from_f64(gan.step as f64))])
